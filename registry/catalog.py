@@ -1,0 +1,107 @@
+"""The set of loaded documents, with lookups by id and version."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.errors import NotFoundError
+from registry.model import Agreement, Category, DocumentRef, Label, Standard
+from registry.versions import version_key
+from registry.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One schema-valid document and the file it came from."""
+
+    path: str
+    kind: str
+    data: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Return the (kind, identity) under which the document must be unique."""
+        if self.kind == "standard":
+            return self.kind, f"{self.data['id']}@{self.data['version']}"
+        if self.kind == "vocabulary":
+            return self.kind, str(self.data["category"]["id"])
+        if self.kind == "product":
+            return self.kind, self.path
+        return self.kind, str(self.data["id"])
+
+
+class Catalog:
+    """Labels, standards (every version), agreements and the vocabulary of a document set."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: list[Entry] = list(entries)
+        by_kind: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.entries:
+            by_kind[entry.kind].append(entry)
+        self.vocabulary = Vocabulary.of(Category.from_json(e.data) for e in by_kind["vocabulary"])
+        self.labels: dict[str, Label] = {}
+        for e in by_kind["label"]:
+            self.labels.setdefault(e.data["id"], Label.from_json(e.data))
+        self.agreements: dict[str, Agreement] = {}
+        for e in by_kind["agreement"]:
+            self.agreements.setdefault(e.data["id"], Agreement.from_json(e.data))
+        versions: dict[str, dict[str, Standard]] = defaultdict(dict)
+        for e in by_kind["standard"]:
+            versions[e.data["id"]].setdefault(e.data["version"], Standard.from_json(e.data))
+        self._versions = {
+            sid: sorted(vs.values(), key=lambda s: version_key(s.version))
+            for sid, vs in versions.items()
+        }
+
+    @property
+    def standards(self) -> list[Standard]:
+        """Return every version of every standard, by id then version."""
+        return [s for sid in sorted(self._versions) for s in self._versions[sid]]
+
+    def versions(self, standard_id: str) -> list[Standard]:
+        """Return the versions of one standard, oldest first."""
+        return list(self._versions.get(standard_id, ()))
+
+    def standard(self, ref: DocumentRef | str) -> Standard:
+        """Return one version; without a version, the latest published one."""
+        ref = DocumentRef.parse(ref) if isinstance(ref, str) else ref
+        versions = self._versions.get(ref.id)
+        if not versions:
+            raise NotFoundError(f"no standard with id {ref.id!r}")
+        if ref.version is not None:
+            for std in versions:
+                if std.version == ref.version:
+                    return std
+            known = ", ".join(s.version for s in versions)
+            raise NotFoundError(f"{ref.id} has no version {ref.version!r} (versions: {known})")
+        published = [s for s in versions if s.status == "published"]
+        if not published:
+            known = ", ".join(f"{s.version} ({s.status})" for s in versions)
+            raise NotFoundError(f"{ref.id} has no published version; name one: {known}")
+        return published[-1]
+
+    def has(self, ref: DocumentRef) -> bool:
+        """Return whether a standard (and the version, if given) exists."""
+        versions = self._versions.get(ref.id, ())
+        return bool(versions) and (ref.version is None or any(s.version == ref.version for s in versions))
+
+    def kind_of_id(self, ident: str) -> str | None:
+        """Return which kind of document an id names: label, standard, agreement, parameter."""
+        if ident in self.labels:
+            return "label"
+        if ident in self._versions:
+            return "standard"
+        if ident in self.agreements:
+            return "agreement"
+        if any(ident in cat.parameters for cat in self.vocabulary.categories.values()):
+            return "parameter"
+        if ident in self.vocabulary.categories:
+            return "category"
+        return None
+
+    def iter_entries(self, kind: str) -> Iterator[Entry]:
+        """Yield the entries of one kind."""
+        return (e for e in self.entries if e.kind == kind)

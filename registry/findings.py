@@ -1,0 +1,78 @@
+"""Validation findings and reports: every problem with its JSON pointer and a message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer from path parts."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def join(base: str, *parts: str | int) -> str:
+    """Extend a JSON pointer with more path parts."""
+    return base + pointer(*parts)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in a document: where (JSON pointer) and what (a human message)."""
+
+    pointer: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        """Return the finding as the CLI's JSON object."""
+        return {"pointer": self.pointer, "message": self.message}
+
+
+@dataclass
+class FileReport:
+    """The findings for one file."""
+
+    path: str
+    errors: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Return whether the file has no errors."""
+        return not self.errors
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        """Add findings, keeping each distinct finding once."""
+        seen = set(self.errors)
+        for f in findings:
+            if f not in seen:
+                self.errors.append(f)
+                seen.add(f)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the report as the CLI's JSON object."""
+        return {
+            "path": self.path,
+            "valid": self.valid,
+            "errors": [e.as_json() for e in self.errors],
+        }
+
+
+@dataclass
+class Report:
+    """The findings for a set of files."""
+
+    files: Sequence[FileReport]
+
+    @property
+    def valid(self) -> bool:
+        """Return whether every file is valid."""
+        return all(f.valid for f in self.files)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the report as the CLI's JSON object."""
+        return {"valid": self.valid, "files": [f.as_json() for f in self.files]}
+
+    def lines(self) -> list[str]:
+        """Return one 'PATH: /pointer: message' line per error."""
+        return [f"{f.path}: {e.pointer}: {e.message}" for f in self.files for e in f.errors]

@@ -1,0 +1,119 @@
+"""Plain-text rendering of documents for people: requirements in words, values with units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from registry.model import Agreement, Label, Standard, pick
+
+_UNKNOWN = "value not known"
+
+
+def quantity(q: Mapping[str, Any] | None) -> str:
+    """Return '7.0 W/W', or a marker when the value is not known."""
+    if q is None:
+        return _UNKNOWN
+    value = q["value"]
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return shown if q["unit"] == "dimensionless" else f"{shown} {q['unit']}"
+
+
+def _bound(symbol_in: str, symbol_ex: str, value: Any, inclusive: bool | None) -> str:
+    if value is None:
+        return f"{symbol_in} ({_UNKNOWN})"
+    if inclusive is None:
+        return f"{symbol_in.strip('=')}? {quantity(value)} (comparator not known)"
+    return f"{symbol_in if inclusive else symbol_ex} {quantity(value)}"
+
+
+def constraint(c: Mapping[str, Any]) -> str:
+    """Return a constraint in words, e.g. '>= 7 W/W' or 'none of: R-410A, R-32'."""
+    kind = c["type"]
+    if kind == "max":
+        return _bound("<=", "<", c["value"], c["inclusive"])
+    if kind == "min":
+        return _bound(">=", ">", c["value"], c["inclusive"])
+    if kind == "range":
+        low = _bound(">=", ">", c["min"], c["min_inclusive"])
+        high = _bound("<=", "<", c["max"], c["max_inclusive"])
+        return f"{low} and {high}"
+    if kind == "equals":
+        value = c["value"]
+        return f"= {quantity(value) if isinstance(value, Mapping) else value or _UNKNOWN}"
+    if kind in ("one_of", "none_of"):
+        values = c["values"]
+        words = "one of" if kind == "one_of" else "none of"
+        return f"{words}: {', '.join(values) if values else _UNKNOWN}"
+    if kind == "boolean":
+        return _UNKNOWN if c["value"] is None else ("must be true" if c["value"] else "must be false")
+    return "declaration: " + pick(c.get("evidence"))
+
+
+def standard(std: Standard, language: str = "en") -> str:
+    """Return a criteria document as text, criteria grouped by topic."""
+    lines = [
+        f"{std.id}@{std.version}  {std.designation or ''}".rstrip(),
+        pick(std.title, language),
+        f"kind: {std.kind}   labels: {', '.join(std.labels)}   category: {std.category}",
+        f"status: {std.status}   "
+        + "   ".join(f"{k}: {v}" for k, v in std.dates.items() if v),
+        f"provenance: {std.verification}",
+    ]
+    if std.parties:
+        lines.append(f"parties: {', '.join(std.parties)}")
+    if std.parents:
+        lines.append(f"harmonises: {', '.join(str(p) for p in std.parents)}")
+    topics: dict[str, list[str]] = {}
+    for crit in std.criteria:
+        conds = "; ".join(f"{c['parameter']} {constraint(c)}" for c in crit.conditions)
+        line = (f"  {crit.id}: {pick(crit.title, language)} — {crit.parameter} {constraint(crit.requirement)}"
+                f"{' [when ' + conds + ']' if conds else ''}"
+                f"{'' if crit.mandatory else ' (optional)'} [{crit.verification}]")
+        topics.setdefault(crit.topic, []).append(line)
+    for topic in sorted(topics):
+        lines.append(f"{topic}:")
+        lines.extend(topics[topic])
+    if not std.criteria:
+        lines.append("(no criteria recorded)")
+    return "\n".join(lines)
+
+
+def label(lab: Label, language: str = "en") -> str:
+    """Return a label programme as text."""
+    raw = lab.raw
+    operators = "; ".join(pick(o["name"], language) for o in raw["operators"])
+    genices = raw["genices"]
+    since = genices.get("certified_since")
+    return "\n".join([
+        f"{lab.id}  {pick(lab.names, language)}",
+        f"operator: {operators}",
+        f"region: {pick(raw['region']['name'], language)} ({', '.join(lab.countries)})",
+        f"GEN membership: {lab.gen_membership}"
+        + (f" since {raw['gen']['since']}" if raw["gen"].get("since") else ""),
+        f"GENICES: {lab.genices_status}" + (f" since {since}" if since else ""),
+        f"website: {raw.get('website') or 'unknown'}",
+        f"provenance: {raw['provenance']['verification']}",
+    ])
+
+
+def agreement(agr: Agreement, language: str = "en") -> str:
+    """Return an agreement as text, with its dated history."""
+    lines = [
+        f"{agr.id}  {pick(agr.title, language)}",
+        f"{agr.scale}: {', '.join(agr.parties)}",
+        f"types: {', '.join(agr.types)}",
+        f"status: {agr.status}",
+    ]
+    if agr.categories:
+        lines.append(f"categories: {', '.join(agr.categories)}")
+    if agr.standards:
+        lines.append(f"standards: {', '.join(str(s) for s in agr.standards)}")
+    lines.append("history:")
+    for event in agr.history:
+        note = pick(event.get("note"), language)
+        lines.append(f"  {event.get('date') or 'date unknown'}  {event['status']}"
+                     + (f"  {note}" if note else ""))
+    for cond in agr.raw.get("conditions", ()):
+        lines.append(f"condition: {pick(cond['text'], language)}")
+    return "\n".join(lines)

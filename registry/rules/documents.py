@@ -1,0 +1,232 @@
+"""Rules over one document at a time: each function yields findings, none raises for bad data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from registry import dates, units
+from registry.findings import Finding, join, pointer
+from registry.rules.constraints import check_constraint, check_quantity
+from registry.vocabulary import Vocabulary
+
+Doc = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the document rules need to know beyond the document itself."""
+
+    vocabulary: Vocabulary
+
+
+def _date_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Yield (pointer, value) of every date-like field, by the names the schemas use for dates."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            here = join(where, key)
+            if isinstance(value, str) and key in _DATE_KEYS:
+                yield here, value
+            else:
+                yield from _date_fields(value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _date_fields(value, join(where, i))
+
+
+_DATE_KEYS = {
+    "published", "valid_from", "valid_until", "review_due", "retrieved", "date", "since",
+    "certified_since", "known_as_of", "last_peer_review", "next_review_due", "founded",
+}
+
+
+def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Every date is a real calendar date."""
+    for where, value in _date_fields(doc, ""):
+        try:
+            dates.bounds(value)
+        except dates.DateError as exc:
+            yield Finding(where, str(exc))
+
+
+def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[Finding]:
+    """Yield a finding for each (pointer, message, earlier, later) whose later date is surely earlier."""
+    for where, message, earlier, later in pairs:
+        if earlier and later:
+            try:
+                if dates.surely_before(earlier, later):
+                    yield Finding(where, message.format(earlier=earlier, later=later))
+            except dates.DateError:
+                continue  # reported by real_dates
+
+
+def standard_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Dates of a criteria document are in order: published, valid from, valid until; review after publication."""
+    d = doc["dates"]
+    yield from _ordered([
+        ("/dates/valid_until", "valid_until {later} is before valid_from {earlier}",
+         d.get("valid_from"), d.get("valid_until")),
+        ("/dates/valid_until", "valid_until {later} is before published {earlier}",
+         d.get("published"), d.get("valid_until")),
+        ("/dates/review_due", "review_due {later} is before published {earlier}",
+         d.get("published"), d.get("review_due")),
+    ])
+
+
+def known_category(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """The category is in the controlled vocabulary."""
+    if doc["category"] not in ctx.vocabulary.categories:
+        known = ", ".join(sorted(ctx.vocabulary.categories)) or "none loaded"
+        yield Finding("/category", f"unknown product category {doc['category']!r} (known: {known})")
+
+
+def unique_criterion_ids(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """No two criteria share an id."""
+    first: dict[str, int] = {}
+    for i, crit in enumerate(doc["criteria"]):
+        if crit["id"] in first:
+            yield Finding(pointer("criteria", i, "id"),
+                          f"duplicate criterion id {crit['id']!r} (first at /criteria/{first[crit['id']]})")
+        else:
+            first[crit["id"]] = i
+
+
+def _constraint_findings(
+    c: Mapping[str, Any], category: str, where: str, ctx: Context, *, need_values: bool
+) -> Iterator[Finding]:
+    param = ctx.vocabulary.parameter(category, c["parameter"])
+    if param is None:
+        yield Finding(join(where, "parameter"),
+                      f"unknown parameter {c['parameter']!r} for category {category!r}")
+        return
+    yield from check_constraint(c, param, where, need_values=need_values)
+
+
+def criteria_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Each criterion and condition names a parameter of the category and fits its type and unit."""
+    category = doc["category"]
+    if category not in ctx.vocabulary.categories:
+        return  # reported by known_category
+    for i, crit in enumerate(doc["criteria"]):
+        where = pointer("criteria", i)
+        param = ctx.vocabulary.parameter(category, crit["parameter"])
+        if param is None:
+            yield Finding(join(where, "parameter"),
+                          f"unknown parameter {crit['parameter']!r} for category {category!r}")
+        else:
+            yield from check_constraint(crit["requirement"], param, join(where, "requirement"))
+        for j, cond in enumerate(crit.get("conditions", ())):
+            yield from _constraint_findings(cond, category, join(where, "conditions", j), ctx,
+                                            need_values=True)
+
+
+def scope_limits(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Typed scope limits name parameters of the category and have known values."""
+    category = doc["category"]
+    if category not in ctx.vocabulary.categories:
+        return
+    for i, limit in enumerate(doc["scope"].get("limits", ())):
+        yield from _constraint_findings(limit, category, pointer("scope", "limits", i), ctx,
+                                        need_values=True)
+
+
+def joint_parties(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """A joint document awards only the labels of its parties."""
+    if doc["kind"] != "joint":
+        return
+    parties = set(doc.get("parties", ()))
+    for i, label in enumerate(doc["labels"]):
+        if label not in parties:
+            yield Finding(pointer("labels", i), f"label {label!r} is not one of the joint document's parties")
+
+
+def agreement_history(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Status events are listed oldest first."""
+    last: tuple[int, str] | None = None
+    for i, event in enumerate(doc["status_history"]):
+        when = event.get("date")
+        if not when:
+            continue
+        if last is not None:
+            yield from _ordered([(pointer("status_history", i, "date"),
+                                  "status event dated {later} comes after one dated {earlier}",
+                                  last[1], when)])
+        last = (i, when)
+
+
+def agreement_scale(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """A bilateral agreement has exactly two parties."""
+    if doc["scale"] == "bilateral" and len(doc["parties"]) != 2:
+        yield Finding("/parties", f"a bilateral agreement has 2 parties, not {len(doc['parties'])}")
+
+
+def label_genices(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """GENICES dates are in order and certification needs GEN membership."""
+    g = doc["genices"]
+    yield from _ordered([
+        ("/genices/known_as_of", "known_as_of {later} is before certified_since {earlier}",
+         g.get("certified_since"), g.get("known_as_of")),
+        ("/genices/next_review_due", "next_review_due {later} is before last_peer_review {earlier}",
+         g.get("last_peer_review"), g.get("next_review_due")),
+    ])
+    if g["status"] == "certified" and doc["gen"]["membership"] == "none":
+        yield Finding("/genices/status", "GENICES certification needs GEN membership, but membership is 'none'")
+
+
+def vocabulary_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Parameter ids are unique, canonical units parse, and 'better' fits the kind."""
+    seen: set[str] = set()
+    fits = {"quantity": {"lower", "higher", "none"}, "boolean": {"true", "false", "none"},
+            "enum": {"none"}, "qualitative": {"none"}}
+    for i, param in enumerate(doc["parameters"]):
+        where = pointer("parameters", i)
+        if param["id"] in seen:
+            yield Finding(join(where, "id"), f"duplicate parameter id {param['id']!r}")
+        seen.add(param["id"])
+        if param["better"] not in fits[param["kind"]]:
+            yield Finding(join(where, "better"), f"better={param['better']!r} does not fit a "
+                                                 f"{param['kind']} parameter")
+        if "unit" in param:
+            try:
+                units.parse_unit(param["unit"])
+            except units.UnitError as exc:
+                yield Finding(join(where, "unit"), str(exc))
+
+
+def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Declared values name parameters of the category, with units of the right dimension."""
+    category = doc["category"]
+    if category not in ctx.vocabulary.categories:
+        return
+    for pid, entry in doc["values"].items():
+        where = pointer("values", pid)
+        param = ctx.vocabulary.parameter(category, pid)
+        if param is None:
+            yield Finding(where, f"unknown parameter {pid!r} for category {category!r}")
+            continue
+        value = entry["value"]
+        if param.kind == "quantity":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                yield Finding(join(where, "value"), f"{pid} takes a number with a unit")
+            elif "unit" not in entry:
+                yield Finding(join(where, "unit"), f"{pid} needs a unit (measured in {param.unit})")
+            else:
+                yield from check_quantity({"value": value, "unit": entry["unit"]}, param, where)
+        elif param.kind == "boolean" and not isinstance(value, bool):
+            yield Finding(join(where, "value"), f"{pid} takes true or false")
+        elif param.kind == "enum" and (param.values is not None and value not in param.values):
+            yield Finding(join(where, "value"), f"{value!r} is not a known value of {pid!r}")
+
+
+Rule = Callable[[Doc, Context], Iterator[Finding]]
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "standard": (real_dates, standard_dates, known_category, unique_criterion_ids,
+                 criteria_parameters, scope_limits, joint_parties),
+    "label": (real_dates, label_genices),
+    "agreement": (real_dates, agreement_history, agreement_scale),
+    "vocabulary": (real_dates, vocabulary_parameters),
+    "product": (real_dates, known_category, product_values),
+    "criterion": (),
+}

@@ -1,0 +1,95 @@
+"""The JSON Schemas of the registry, loaded once into one referencing registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from registry.errors import ConfigurationError, NotFoundError
+from registry.findings import Finding, pointer
+
+# The document kinds, keyed by the `$id` of their top-level schema.
+KINDS = {
+    "urn:ecolabel:schema:label-programme:1": "label",
+    "urn:ecolabel:schema:criteria-document:1": "standard",
+    "urn:ecolabel:schema:agreement:1": "agreement",
+    "urn:ecolabel:schema:parameter-vocabulary:1": "vocabulary",
+    "urn:ecolabel:schema:product-declaration:1": "product",
+    "urn:ecolabel:schema:criterion:1": "criterion",
+}
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "unevaluatedProperties" or error.validator == "additionalProperties":
+        return error.message.replace("Unevaluated properties", "Unknown properties").replace(
+            "Additional properties", "Unknown properties"
+        )
+    if error.validator == "const" and error.relative_path and error.relative_path[-1] == "$schema":
+        return f"$schema must be {error.validator_value!r}"
+    if error.validator == "false":
+        return "this property is not allowed here"
+    return error.message
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """Validators for every document kind, built once and reused for every document."""
+
+    validators: dict[str, Draft202012Validator]
+
+    @classmethod
+    def from_dir(cls, folder: Path) -> SchemaSet:
+        """Load every ``*.schema.json`` in a folder, check each and build the validators."""
+        schemas: dict[str, dict[str, Any]] = {}
+        for path in sorted(folder.glob("*.schema.json")):
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(schema)
+            schemas[schema["$id"]] = schema
+        if not schemas:
+            raise ConfigurationError(f"no *.schema.json files in {folder}")
+        registry: Registry[Any] = Registry().with_resources(
+            (uri, Resource.from_contents(schema)) for uri, schema in schemas.items()
+        )
+        validators = {
+            uri: Draft202012Validator(schema, registry=registry)
+            for uri, schema in schemas.items()
+            if uri in KINDS
+        }
+        return cls(validators)
+
+    def kind_of(self, schema_id: object) -> str | None:
+        """Return the document kind a `$schema` value declares, or None if it is not known."""
+        if isinstance(schema_id, str) and schema_id in self.validators:
+            return KINDS[schema_id]
+        return None
+
+    def schema_for(self, kind: str) -> str:
+        """Return the `$id` of the schema of one document kind."""
+        for uri, name in KINDS.items():
+            if name == kind and uri in self.validators:
+                return uri
+        raise NotFoundError(f"no schema for document kind {kind!r}")
+
+    def iter_findings(self, document: dict[str, Any], schema_id: str) -> Iterator[Finding]:
+        """Yield one finding per schema error, at the pointer of the offending value."""
+        validator = self.validators[schema_id]
+        for error in validator.iter_errors(document):
+            yield from _leaves(error)
+
+
+def _leaves(error: ValidationError) -> Iterator[Finding]:
+    """Report the most specific errors of an anyOf/oneOf instead of the umbrella message."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            for sub in error.context:
+                if len(sub.absolute_path) == deepest:
+                    yield from _leaves(sub)
+            return
+    yield Finding(pointer(*error.absolute_path), _message(error))

@@ -1,0 +1,119 @@
+"""Validation of documents: safe loading, JSON Schema, then the rules a schema cannot express.
+
+A ``Validator`` is built once (schemas checked, validators constructed) and reused for every
+document. It returns reports with every finding; it never raises for bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry import jsonfile
+from registry.catalog import Catalog, Entry
+from registry.findings import FileReport, Finding, Report
+from registry.rules import catalog as catalog_rules
+from registry.rules import documents as document_rules
+from registry.schemas import SchemaSet
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Return the JSON files named, or found below the folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+@dataclass
+class Result:
+    """A validation report and the catalogue of every schema-valid document seen."""
+
+    report: Report
+    catalog: Catalog
+
+
+class Validator:
+    """Validates documents against the registry's schemas and rules."""
+
+    def __init__(self, schemas: SchemaSet, *, max_bytes: int = jsonfile.MAX_BYTES,
+                 max_depth: int = jsonfile.MAX_DEPTH) -> None:
+        self.schemas = schemas
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+
+    @classmethod
+    def from_dir(cls, schema_dir: Path) -> Validator:
+        """Build a validator from a folder of schemas."""
+        return cls(SchemaSet.from_dir(schema_dir))
+
+    def shape(self, data: Mapping[str, Any]) -> tuple[str | None, list[Finding]]:
+        """Return the document kind and the schema findings of parsed data."""
+        declared = data.get("$schema")
+        kind = self.schemas.kind_of(declared)
+        if kind is None:
+            known = ", ".join(sorted(self.schemas.validators))
+            what = "missing $schema" if declared is None else f"unknown $schema {declared!r}"
+            return None, [Finding("/$schema", f"{what}; expected one of: {known}")]
+        return kind, list(self.schemas.iter_findings(dict(data), str(declared)))
+
+    def _load(self, path: Path) -> tuple[FileReport, Entry | None]:
+        report = FileReport(str(path))
+        loaded = jsonfile.load_path(path, max_bytes=self.max_bytes, max_depth=self.max_depth)
+        if not loaded.ok:
+            report.extend(loaded.errors)
+            return report, None
+        kind, findings = self.shape(loaded.data)
+        report.extend(findings)
+        if kind is None or findings:
+            return report, None
+        return report, Entry(str(path), kind, loaded.data)
+
+    def validate_paths(self, targets: Sequence[Path], context: Sequence[Path] = ()) -> Result:
+        """Validate files and folders; resolve references against them plus the context folders."""
+        target_files = expand(targets)
+        chosen = {p.resolve() for p in target_files}
+        reports: dict[str, FileReport] = {}
+        entries: list[Entry] = []
+        for path in target_files:
+            report, entry = self._load(path)
+            reports[report.path] = report
+            if entry is not None:
+                entries.append(entry)
+        extra = [p for p in expand(context) if p.resolve() not in chosen]
+        for path in extra:
+            _, entry = self._load(path)
+            if entry is not None:
+                entries.append(entry)
+        catalog = self._check_entries(entries, reports)
+        return Result(Report(list(reports.values())), catalog)
+
+    def validate_data(self, data: Mapping[str, Any], *, context: Catalog | None = None,
+                      name: str = "<document>") -> list[Finding]:
+        """Validate one parsed document against the schemas and the rules, with optional context."""
+        kind, findings = self.shape(data)
+        if kind is None or findings:
+            return findings
+        report = FileReport(name)
+        others = [e for e in (context.entries if context else ()) if e.path != name]
+        self._check_entries([Entry(name, kind, data), *others], {name: report})
+        return report.errors
+
+    def _check_entries(self, entries: list[Entry], reports: Mapping[str, FileReport]) -> Catalog:
+        """Run document rules on the reported entries and catalogue rules on all of them."""
+        catalog = Catalog(entries)
+        ctx = document_rules.Context(catalog.vocabulary)
+        for entry in entries:
+            if entry.path in reports:
+                for rule in document_rules.RULES[entry.kind]:
+                    reports[entry.path].extend(rule(entry.data, ctx))
+        for cross in catalog_rules.RULES:
+            for entry, finding in cross(catalog):
+                if entry.path in reports:
+                    reports[entry.path].extend([finding])
+        return catalog
