@@ -23,7 +23,7 @@ def _bound(symbol_in: str, symbol_ex: str, value: Any, inclusive: bool | None) -
     if value is None:
         return f"{symbol_in} ({_UNKNOWN})"
     if inclusive is None:
-        return f"{symbol_in.strip('=')}? {quantity(value)} (comparator not known)"
+        return f"{symbol_ex} or {symbol_in} {quantity(value)} (comparator not known)"
     return f"{symbol_in if inclusive else symbol_ex} {quantity(value)}"
 
 
