@@ -52,8 +52,7 @@ class Catalog:
         for e in by_kind["standard"]:
             versions[e.data["id"]].setdefault(e.data["version"], Standard.from_json(e.data))
         self._versions = {
-            sid: sorted(vs.values(), key=lambda s: version_key(s.version))
-            for sid, vs in versions.items()
+            sid: sorted(vs.values(), key=lambda s: version_key(s.version)) for sid, vs in versions.items()
         }
 
     @property

@@ -118,8 +118,14 @@ def loads(raw: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH)
         return Loaded(errors=[Finding("", f"nesting deeper than {max_depth} levels")])
     if not isinstance(data, dict):
         kind = type(data).__name__ if not isinstance(data, _BadNumber) else "number"
-        kind = {"list": "array", "str": "string", "int": "number", "float": "number",
-                "bool": "boolean", "NoneType": "null"}.get(kind, kind)
+        kind = {
+            "list": "array",
+            "str": "string",
+            "int": "number",
+            "float": "number",
+            "bool": "boolean",
+            "NoneType": "null",
+        }.get(kind, kind)
         return Loaded(errors=[Finding("", f"top level is a JSON {kind}; expected an object")])
     problems = _scan(data, max_depth)
     if problems:

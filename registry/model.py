@@ -67,8 +67,12 @@ class Parameter:
         """Build from one entry of a vocabulary document."""
         values = raw.get("values")
         return cls(
-            id=raw["id"], category=category, name=raw["name"], kind=raw["kind"],
-            better=raw["better"], unit=raw.get("unit"),
+            id=raw["id"],
+            category=category,
+            name=raw["name"],
+            kind=raw["kind"],
+            better=raw["better"],
+            unit=raw.get("unit"),
             values=tuple(values) if values is not None else None,
             signed=bool(raw.get("signed", False)),
         )
@@ -89,8 +93,7 @@ class Category:
         """Build from a parameter vocabulary document."""
         cat = raw["category"]
         params = {p["id"]: Parameter.from_json(p, cat["id"]) for p in raw["parameters"]}
-        return cls(cat["id"], cat["name"], cat["definition"], cat.get("broader"),
-                   MappingProxyType(params))
+        return cls(cat["id"], cat["name"], cat["definition"], cat.get("broader"), MappingProxyType(params))
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,15 @@ class Criterion:
     def from_json(cls, raw: Mapping[str, Any]) -> Criterion:
         """Build from one criterion object."""
         return cls(
-            id=raw["id"], title=raw["title"], topic=raw["topic"], parameter=raw["parameter"],
+            id=raw["id"],
+            title=raw["title"],
+            topic=raw["topic"],
+            parameter=raw["parameter"],
             requirement=MappingProxyType(raw["requirement"]),
-            conditions=tuple(raw.get("conditions", ())), mandatory=raw["mandatory"],
-            verification=raw["provenance"]["verification"], raw=MappingProxyType(raw),
+            conditions=tuple(raw.get("conditions", ())),
+            mandatory=raw["mandatory"],
+            verification=raw["provenance"]["verification"],
+            raw=MappingProxyType(raw),
         )
 
     @property
@@ -154,11 +162,18 @@ class Standard:
     def from_json(cls, raw: Mapping[str, Any]) -> Standard:
         """Build from a validated criteria document."""
         return cls(
-            id=raw["id"], version=raw["version"], title=raw["title"], kind=raw["kind"],
-            labels=tuple(raw["labels"]), parties=tuple(raw.get("parties", ())),
+            id=raw["id"],
+            version=raw["version"],
+            title=raw["title"],
+            kind=raw["kind"],
+            labels=tuple(raw["labels"]),
+            parties=tuple(raw.get("parties", ())),
             parents=tuple(DocumentRef.from_json(p) for p in raw.get("parents", ())),
-            category=raw["category"], status=raw["status"], dates=MappingProxyType(raw["dates"]),
-            designation=raw.get("designation"), verification=raw["provenance"]["verification"],
+            category=raw["category"],
+            status=raw["status"],
+            dates=MappingProxyType(raw["dates"]),
+            designation=raw.get("designation"),
+            verification=raw["provenance"]["verification"],
             criteria=tuple(Criterion.from_json(c) for c in raw["criteria"]),
             raw=MappingProxyType(raw),
         )
@@ -190,9 +205,13 @@ class Label:
     def from_json(cls, raw: Mapping[str, Any]) -> Label:
         """Build from a validated label programme document."""
         return cls(
-            id=raw["id"], names=raw["names"], short_name=raw.get("short_name"),
-            countries=tuple(raw["region"]["countries"]), gen_membership=raw["gen"]["membership"],
-            genices_status=raw["genices"]["status"], raw=MappingProxyType(raw),
+            id=raw["id"],
+            names=raw["names"],
+            short_name=raw.get("short_name"),
+            countries=tuple(raw["region"]["countries"]),
+            gen_membership=raw["gen"]["membership"],
+            genices_status=raw["genices"]["status"],
+            raw=MappingProxyType(raw),
         )
 
 
@@ -215,10 +234,15 @@ class Agreement:
         """Build from a validated agreement document."""
         scope = raw["scope"]
         return cls(
-            id=raw["id"], title=raw["title"], scale=raw["scale"], parties=tuple(raw["parties"]),
-            types=tuple(raw["types"]), categories=tuple(scope.get("categories", ())),
+            id=raw["id"],
+            title=raw["title"],
+            scale=raw["scale"],
+            parties=tuple(raw["parties"]),
+            types=tuple(raw["types"]),
+            categories=tuple(scope.get("categories", ())),
             standards=tuple(DocumentRef.from_json(s) for s in scope.get("standards", ())),
-            history=tuple(raw["status_history"]), raw=MappingProxyType(raw),
+            history=tuple(raw["status_history"]),
+            raw=MappingProxyType(raw),
         )
 
     @property

@@ -56,8 +56,7 @@ def standard(std: Standard, language: str = "en") -> str:
         f"{std.id}@{std.version}  {std.designation or ''}".rstrip(),
         pick(std.title, language),
         f"kind: {std.kind}   labels: {', '.join(std.labels)}   category: {std.category}",
-        f"status: {std.status}   "
-        + "   ".join(f"{k}: {v}" for k, v in std.dates.items() if v),
+        f"status: {std.status}   " + "   ".join(f"{k}: {v}" for k, v in std.dates.items() if v),
         f"provenance: {std.verification}",
     ]
     if std.parties:
@@ -67,9 +66,11 @@ def standard(std: Standard, language: str = "en") -> str:
     topics: dict[str, list[str]] = {}
     for crit in std.criteria:
         conds = "; ".join(f"{c['parameter']} {constraint(c)}" for c in crit.conditions)
-        line = (f"  {crit.id}: {pick(crit.title, language)} — {crit.parameter} {constraint(crit.requirement)}"
-                f"{' [when ' + conds + ']' if conds else ''}"
-                f"{'' if crit.mandatory else ' (optional)'} [{crit.verification}]")
+        line = (
+            f"  {crit.id}: {pick(crit.title, language)} — {crit.parameter} {constraint(crit.requirement)}"
+            f"{' [when ' + conds + ']' if conds else ''}"
+            f"{'' if crit.mandatory else ' (optional)'} [{crit.verification}]"
+        )
         topics.setdefault(crit.topic, []).append(line)
     for topic in sorted(topics):
         lines.append(f"{topic}:")
@@ -85,16 +86,18 @@ def label(lab: Label, language: str = "en") -> str:
     operators = "; ".join(pick(o["name"], language) for o in raw["operators"])
     genices = raw["genices"]
     since = genices.get("certified_since")
-    return "\n".join([
-        f"{lab.id}  {pick(lab.names, language)}",
-        f"operator: {operators}",
-        f"region: {pick(raw['region']['name'], language)} ({', '.join(lab.countries)})",
-        f"GEN membership: {lab.gen_membership}"
-        + (f" since {raw['gen']['since']}" if raw["gen"].get("since") else ""),
-        f"GENICES: {lab.genices_status}" + (f" since {since}" if since else ""),
-        f"website: {raw.get('website') or 'unknown'}",
-        f"provenance: {raw['provenance']['verification']}",
-    ])
+    return "\n".join(
+        [
+            f"{lab.id}  {pick(lab.names, language)}",
+            f"operator: {operators}",
+            f"region: {pick(raw['region']['name'], language)} ({', '.join(lab.countries)})",
+            f"GEN membership: {lab.gen_membership}"
+            + (f" since {raw['gen']['since']}" if raw["gen"].get("since") else ""),
+            f"GENICES: {lab.genices_status}" + (f" since {since}" if since else ""),
+            f"website: {raw.get('website') or 'unknown'}",
+            f"provenance: {raw['provenance']['verification']}",
+        ]
+    )
 
 
 def agreement(agr: Agreement, language: str = "en") -> str:
@@ -112,8 +115,7 @@ def agreement(agr: Agreement, language: str = "en") -> str:
     lines.append("history:")
     for event in agr.history:
         note = pick(event.get("note"), language)
-        lines.append(f"  {event.get('date') or 'date unknown'}  {event['status']}"
-                     + (f"  {note}" if note else ""))
+        lines.append(f"  {event.get('date') or 'date unknown'}  {event['status']}" + (f"  {note}" if note else ""))
     for cond in agr.raw.get("conditions", ()):
         lines.append(f"condition: {pick(cond['text'], language)}")
     return "\n".join(lines)

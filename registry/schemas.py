@@ -21,20 +21,21 @@ KINDS = {
     "urn:ecolabel:schema:agreement:1": "agreement",
     "urn:ecolabel:schema:parameter-vocabulary:1": "vocabulary",
     "urn:ecolabel:schema:product-declaration:1": "product",
-    "urn:ecolabel:schema:criterion:1": "criterion",
 }
 
 
 def _message(error: ValidationError) -> str:
     if error.validator == "unevaluatedProperties" or error.validator == "additionalProperties":
-        return error.message.replace("Unevaluated properties", "Unknown properties").replace(
-            "Additional properties", "Unknown properties"
+        return (
+            str(error.message)
+            .replace("Unevaluated properties", "Unknown properties")
+            .replace("Additional properties", "Unknown properties")
         )
     if error.validator == "const" and error.relative_path and error.relative_path[-1] == "$schema":
         return f"$schema must be {error.validator_value!r}"
-    if error.validator == "false":
+    if error.validator == "not" and error.validator_value == {}:
         return "this property is not allowed here"
-    return error.message
+    return str(error.message)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,7 @@ class SchemaSet:
             (uri, Resource.from_contents(schema)) for uri, schema in schemas.items()
         )
         validators = {
-            uri: Draft202012Validator(schema, registry=registry)
-            for uri, schema in schemas.items()
-            if uri in KINDS
+            uri: Draft202012Validator(schema, registry=registry) for uri, schema in schemas.items() if uri in KINDS
         }
         return cls(validators)
 

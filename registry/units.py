@@ -35,7 +35,7 @@ class UnitError(ValueError):
 @lru_cache(maxsize=1)
 def registry() -> Any:
     """Return the shared pint unit registry, building it on first use."""
-    ureg = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
+    ureg: Any = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS:
         ureg.define(line)
     return ureg

@@ -41,8 +41,13 @@ class Result:
 class Validator:
     """Validates documents against the registry's schemas and rules."""
 
-    def __init__(self, schemas: SchemaSet, *, max_bytes: int = jsonfile.MAX_BYTES,
-                 max_depth: int = jsonfile.MAX_DEPTH) -> None:
+    def __init__(
+        self,
+        schemas: SchemaSet,
+        *,
+        max_bytes: int = jsonfile.MAX_BYTES,
+        max_depth: int = jsonfile.MAX_DEPTH,
+    ) -> None:
         self.schemas = schemas
         self.max_bytes = max_bytes
         self.max_depth = max_depth
@@ -93,8 +98,9 @@ class Validator:
         catalog = self._check_entries(entries, reports)
         return Result(Report(list(reports.values())), catalog)
 
-    def validate_data(self, data: Mapping[str, Any], *, context: Catalog | None = None,
-                      name: str = "<document>") -> list[Finding]:
+    def validate_data(
+        self, data: Mapping[str, Any], *, context: Catalog | None = None, name: str = "<document>"
+    ) -> list[Finding]:
         """Validate one parsed document against the schemas and the rules, with optional context."""
         kind, findings = self.shape(data)
         if kind is None or findings:

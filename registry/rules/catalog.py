@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 
 from registry import dates
 from registry.catalog import Catalog, Entry
@@ -22,13 +23,18 @@ def unique_ids(cat: Catalog) -> Iterator[Located]:
         if entry.kind == "product":
             continue
         if entry.key in first:
-            yield entry, Finding("/id", f"{entry.key[1]} is already defined in {first[entry.key].path}")
+            other = first[entry.key]
+            yield entry, Finding("/id", f"{entry.key[1]} is already defined in {other.path}")
+            yield other, Finding("/id", f"{entry.key[1]} is defined again in {entry.path}")
             continue
         first[entry.key] = entry
         ident = entry.key[1].split("@")[0]
         other = kind_of.setdefault(ident, entry)
         if other.kind != entry.kind:
-            yield entry, Finding("/id", f"id {ident!r} is already used by a {other.kind} in {other.path}")
+            yield (
+                entry,
+                Finding("/id", f"id {ident!r} is already used by a {other.kind} in {other.path}"),
+            )
 
 
 def _label_refs(entry: Entry, field: str, cat: Catalog) -> Iterator[Located]:
@@ -57,8 +63,10 @@ def agreement_references(cat: Catalog) -> Iterator[Located]:
         scope = entry.data["scope"]
         for i, category in enumerate(scope.get("categories", ())):
             if category not in cat.vocabulary.categories:
-                yield entry, Finding(pointer("scope", "categories", i),
-                                     f"unknown product category {category!r}")
+                yield (
+                    entry,
+                    Finding(pointer("scope", "categories", i), f"unknown product category {category!r}"),
+                )
         for i, raw in enumerate(scope.get("standards", ())):
             ref = DocumentRef.from_json(raw)
             if not cat.has(ref):
@@ -66,8 +74,13 @@ def agreement_references(cat: Catalog) -> Iterator[Located]:
         for i, cond in enumerate(entry.data.get("conditions", ())):
             granted_by = cond.get("granted_by")
             if granted_by and granted_by not in entry.data["parties"]:
-                yield entry, Finding(pointer("conditions", i, "granted_by"),
-                                     f"{granted_by!r} is not a party of this agreement")
+                yield (
+                    entry,
+                    Finding(
+                        pointer("conditions", i, "granted_by"),
+                        f"{granted_by!r} is not a party of this agreement",
+                    ),
+                )
 
 
 def _standard_entries(cat: Catalog) -> dict[str, list[Entry]]:
@@ -83,17 +96,36 @@ def versions_increase(cat: Catalog) -> Iterator[Located]:
     """A later version of a standard is not published before an earlier one."""
     for entries in _standard_entries(cat).values():
         dated = [e for e in entries if e.data["dates"].get("published")]
-        for older, newer in zip(dated, dated[1:], strict=False):
+        for older, newer in pairwise(dated):
+            if older.data["version"] == newer.data["version"]:
+                continue  # a repeated version is reported by unique_ids
             try:
-                wrong = dates.surely_before(older.data["dates"]["published"],
-                                            newer.data["dates"]["published"])
+                wrong = dates.surely_before(older.data["dates"]["published"], newer.data["dates"]["published"])
             except dates.DateError:
                 continue
             if wrong:
-                yield newer, Finding("/version", (
-                    f"version {newer.data['version']} (published {newer.data['dates']['published']}) "
-                    f"orders after version {older.data['version']} (published "
-                    f"{older.data['dates']['published']}) but was published earlier; versions must increase"))
+                new, old = newer.data, older.data
+                new_pub, old_pub = new["dates"]["published"], old["dates"]["published"]
+                yield (
+                    newer,
+                    Finding(
+                        "/version",
+                        (
+                            f"version {new['version']} (published {new_pub}) orders after version "
+                            f"{old['version']} (published {old_pub}) but was published earlier; versions must increase"
+                        ),
+                    ),
+                )
+                yield (
+                    older,
+                    Finding(
+                        "/version",
+                        (
+                            f"version {old['version']} (published {old_pub}) orders before version "
+                            f"{new['version']} (published {new_pub}) but was published later; versions must increase"
+                        ),
+                    ),
+                )
 
 
 def stable_criterion_ids(cat: Catalog) -> Iterator[Located]:
@@ -103,11 +135,18 @@ def stable_criterion_ids(cat: Catalog) -> Iterator[Located]:
         for entry in entries:
             for i, crit in enumerate(entry.data["criteria"]):
                 known = meaning.setdefault(crit["id"], (crit["parameter"], entry))
-                if known[0] != crit["parameter"]:
-                    yield entry, Finding(pointer("criteria", i, "parameter"), (
-                        f"criterion id {crit['id']!r} meant parameter {known[0]!r} in version "
-                        f"{known[1].data['version']}; a criterion id is never reused for another "
-                        f"meaning (give this criterion a new id)"))
+                if known[0] != crit["parameter"] and known[1] is not entry:
+                    yield (
+                        entry,
+                        Finding(
+                            pointer("criteria", i, "parameter"),
+                            (
+                                f"criterion id {crit['id']!r} meant parameter {known[0]!r} in version "
+                                f"{known[1].data['version']}; a criterion id is never reused for another "
+                                f"meaning (give this criterion a new id)"
+                            ),
+                        ),
+                    )
 
 
 def vocabulary_links(cat: Catalog) -> Iterator[Located]:
@@ -121,7 +160,10 @@ def vocabulary_links(cat: Catalog) -> Iterator[Located]:
             continue
         chain = [c.id for c in cat.vocabulary.lineage(broader)]
         if entry.data["category"]["id"] in chain:
-            yield entry, Finding("/category/broader", f"broader categories form a cycle: {' -> '.join(chain)}")
+            yield (
+                entry,
+                Finding("/category/broader", f"broader categories form a cycle: {' -> '.join(chain)}"),
+            )
 
 
 def product_labels(cat: Catalog) -> Iterator[Located]:
@@ -129,14 +171,29 @@ def product_labels(cat: Catalog) -> Iterator[Located]:
     for entry in cat.iter_entries("product"):
         for i, held in enumerate(entry.data.get("labels_held", ())):
             if held["label"] not in cat.labels:
-                yield entry, Finding(pointer("labels_held", i, "label"),
-                                     f"unknown label programme {held['label']!r}")
+                yield (
+                    entry,
+                    Finding(
+                        pointer("labels_held", i, "label"),
+                        f"unknown label programme {held['label']!r}",
+                    ),
+                )
             if "standard" in held and not cat.has(DocumentRef.from_json(held["standard"])):
-                yield entry, Finding(pointer("labels_held", i, "standard"),
-                                     f"unknown standard {DocumentRef.from_json(held['standard'])}")
+                yield (
+                    entry,
+                    Finding(
+                        pointer("labels_held", i, "standard"),
+                        f"unknown standard {DocumentRef.from_json(held['standard'])}",
+                    ),
+                )
 
 
 RULES: tuple[Callable[[Catalog], Iterator[Located]], ...] = (
-    unique_ids, standard_references, agreement_references, versions_increase,
-    stable_criterion_ids, vocabulary_links, product_labels,
+    unique_ids,
+    standard_references,
+    agreement_references,
+    versions_increase,
+    stable_criterion_ids,
+    vocabulary_links,
+    product_labels,
 )

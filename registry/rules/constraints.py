@@ -58,8 +58,10 @@ def _range_order(c: Mapping[str, Any], param: Parameter, where: str) -> Iterator
         return  # already reported on the unit itself
     open_end = c.get("min_inclusive") is False or c.get("max_inclusive") is False
     if lo > hi or (lo == hi and open_end):
-        yield Finding(where, f"empty range: min {low['value']} {low['unit']} is not below max "
-                             f"{high['value']} {high['unit']}")
+        yield Finding(
+            where,
+            f"empty range: min {low['value']} {low['unit']} is not below max {high['value']} {high['unit']}",
+        )
 
 
 def check_constraint(
@@ -69,8 +71,10 @@ def check_constraint(
     kind = c["type"]
     if kind not in FITS[param.kind]:
         allowed = ", ".join(sorted(FITS[param.kind]))
-        yield Finding(join(where, "type"), f"type {kind!r} does not fit {param.kind} parameter "
-                                           f"{param.id!r}; use one of: {allowed}")
+        yield Finding(
+            join(where, "type"),
+            f"type {kind!r} does not fit {param.kind} parameter {param.id!r}; use one of: {allowed}",
+        )
         return
     for name, value in _quantity_fields(c):
         if value is None:
@@ -91,7 +95,9 @@ def check_constraint(
         for i, v in enumerate(values):
             if param.values is not None and v not in param.values:
                 at = join(where, "values", i) if kind != "equals" else join(where, "value")
-                yield Finding(at, f"{v!r} is not a known value of {param.id!r} "
-                                  f"(add it to the category's vocabulary first)")
+                yield Finding(
+                    at,
+                    f"{v!r} is not a known value of {param.id!r} (add it to the category's vocabulary first)",
+                )
     if kind == "boolean" and need_values and c.get("value") is None:
         yield Finding(join(where, "value"), "a condition needs a known value, not null")

@@ -36,8 +36,18 @@ def _date_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
 
 
 _DATE_KEYS = {
-    "published", "valid_from", "valid_until", "review_due", "retrieved", "date", "since",
-    "certified_since", "known_as_of", "last_peer_review", "next_review_due", "founded",
+    "published",
+    "valid_from",
+    "valid_until",
+    "review_due",
+    "retrieved",
+    "date",
+    "since",
+    "certified_since",
+    "known_as_of",
+    "last_peer_review",
+    "next_review_due",
+    "founded",
 }
 
 
@@ -64,14 +74,28 @@ def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[F
 def standard_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """Dates of a criteria document are in order: published, valid from, valid until; review after publication."""
     d = doc["dates"]
-    yield from _ordered([
-        ("/dates/valid_until", "valid_until {later} is before valid_from {earlier}",
-         d.get("valid_from"), d.get("valid_until")),
-        ("/dates/valid_until", "valid_until {later} is before published {earlier}",
-         d.get("published"), d.get("valid_until")),
-        ("/dates/review_due", "review_due {later} is before published {earlier}",
-         d.get("published"), d.get("review_due")),
-    ])
+    yield from _ordered(
+        [
+            (
+                "/dates/valid_until",
+                "valid_until {later} is before valid_from {earlier}",
+                d.get("valid_from"),
+                d.get("valid_until"),
+            ),
+            (
+                "/dates/valid_until",
+                "valid_until {later} is before published {earlier}",
+                d.get("published"),
+                d.get("valid_until"),
+            ),
+            (
+                "/dates/review_due",
+                "review_due {later} is before published {earlier}",
+                d.get("published"),
+                d.get("review_due"),
+            ),
+        ]
+    )
 
 
 def known_category(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -86,8 +110,10 @@ def unique_criterion_ids(doc: Doc, ctx: Context) -> Iterator[Finding]:
     first: dict[str, int] = {}
     for i, crit in enumerate(doc["criteria"]):
         if crit["id"] in first:
-            yield Finding(pointer("criteria", i, "id"),
-                          f"duplicate criterion id {crit['id']!r} (first at /criteria/{first[crit['id']]})")
+            yield Finding(
+                pointer("criteria", i, "id"),
+                f"duplicate criterion id {crit['id']!r} (first at /criteria/{first[crit['id']]})",
+            )
         else:
             first[crit["id"]] = i
 
@@ -97,8 +123,10 @@ def _constraint_findings(
 ) -> Iterator[Finding]:
     param = ctx.vocabulary.parameter(category, c["parameter"])
     if param is None:
-        yield Finding(join(where, "parameter"),
-                      f"unknown parameter {c['parameter']!r} for category {category!r}")
+        yield Finding(
+            join(where, "parameter"),
+            f"unknown parameter {c['parameter']!r} for category {category!r}",
+        )
         return
     yield from check_constraint(c, param, where, need_values=need_values)
 
@@ -112,13 +140,14 @@ def criteria_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
         where = pointer("criteria", i)
         param = ctx.vocabulary.parameter(category, crit["parameter"])
         if param is None:
-            yield Finding(join(where, "parameter"),
-                          f"unknown parameter {crit['parameter']!r} for category {category!r}")
+            yield Finding(
+                join(where, "parameter"),
+                f"unknown parameter {crit['parameter']!r} for category {category!r}",
+            )
         else:
             yield from check_constraint(crit["requirement"], param, join(where, "requirement"))
         for j, cond in enumerate(crit.get("conditions", ())):
-            yield from _constraint_findings(cond, category, join(where, "conditions", j), ctx,
-                                            need_values=True)
+            yield from _constraint_findings(cond, category, join(where, "conditions", j), ctx, need_values=True)
 
 
 def scope_limits(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -127,8 +156,7 @@ def scope_limits(doc: Doc, ctx: Context) -> Iterator[Finding]:
     if category not in ctx.vocabulary.categories:
         return
     for i, limit in enumerate(doc["scope"].get("limits", ())):
-        yield from _constraint_findings(limit, category, pointer("scope", "limits", i), ctx,
-                                        need_values=True)
+        yield from _constraint_findings(limit, category, pointer("scope", "limits", i), ctx, need_values=True)
 
 
 def joint_parties(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -149,9 +177,16 @@ def agreement_history(doc: Doc, ctx: Context) -> Iterator[Finding]:
         if not when:
             continue
         if last is not None:
-            yield from _ordered([(pointer("status_history", i, "date"),
-                                  "status event dated {later} comes after one dated {earlier}",
-                                  last[1], when)])
+            yield from _ordered(
+                [
+                    (
+                        pointer("status_history", i, "date"),
+                        "status event dated {later} comes after one dated {earlier}",
+                        last[1],
+                        when,
+                    )
+                ]
+            )
         last = (i, when)
 
 
@@ -164,29 +199,48 @@ def agreement_scale(doc: Doc, ctx: Context) -> Iterator[Finding]:
 def label_genices(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """GENICES dates are in order and certification needs GEN membership."""
     g = doc["genices"]
-    yield from _ordered([
-        ("/genices/known_as_of", "known_as_of {later} is before certified_since {earlier}",
-         g.get("certified_since"), g.get("known_as_of")),
-        ("/genices/next_review_due", "next_review_due {later} is before last_peer_review {earlier}",
-         g.get("last_peer_review"), g.get("next_review_due")),
-    ])
+    yield from _ordered(
+        [
+            (
+                "/genices/known_as_of",
+                "known_as_of {later} is before certified_since {earlier}",
+                g.get("certified_since"),
+                g.get("known_as_of"),
+            ),
+            (
+                "/genices/next_review_due",
+                "next_review_due {later} is before last_peer_review {earlier}",
+                g.get("last_peer_review"),
+                g.get("next_review_due"),
+            ),
+        ]
+    )
     if g["status"] == "certified" and doc["gen"]["membership"] == "none":
-        yield Finding("/genices/status", "GENICES certification needs GEN membership, but membership is 'none'")
+        yield Finding(
+            "/genices/status",
+            "GENICES certification needs GEN membership, but membership is 'none'",
+        )
 
 
 def vocabulary_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """Parameter ids are unique, canonical units parse, and 'better' fits the kind."""
     seen: set[str] = set()
-    fits = {"quantity": {"lower", "higher", "none"}, "boolean": {"true", "false", "none"},
-            "enum": {"none"}, "qualitative": {"none"}}
+    fits = {
+        "quantity": {"lower", "higher", "none"},
+        "boolean": {"true", "false", "none"},
+        "enum": {"none"},
+        "qualitative": {"none"},
+    }
     for i, param in enumerate(doc["parameters"]):
         where = pointer("parameters", i)
         if param["id"] in seen:
             yield Finding(join(where, "id"), f"duplicate parameter id {param['id']!r}")
         seen.add(param["id"])
         if param["better"] not in fits[param["kind"]]:
-            yield Finding(join(where, "better"), f"better={param['better']!r} does not fit a "
-                                                 f"{param['kind']} parameter")
+            yield Finding(
+                join(where, "better"),
+                f"better={param['better']!r} does not fit a {param['kind']} parameter",
+            )
         if "unit" in param:
             try:
                 units.parse_unit(param["unit"])
@@ -222,11 +276,17 @@ def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
 Rule = Callable[[Doc, Context], Iterator[Finding]]
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "standard": (real_dates, standard_dates, known_category, unique_criterion_ids,
-                 criteria_parameters, scope_limits, joint_parties),
+    "standard": (
+        real_dates,
+        standard_dates,
+        known_category,
+        unique_criterion_ids,
+        criteria_parameters,
+        scope_limits,
+        joint_parties,
+    ),
     "label": (real_dates, label_genices),
     "agreement": (real_dates, agreement_history, agreement_scale),
     "vocabulary": (real_dates, vocabulary_parameters),
     "product": (real_dates, known_category, product_values),
-    "criterion": (),
 }

@@ -1,0 +1,82 @@
+"""The validator on in-memory documents: reuse, mutations, and never a traceback."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry.catalog import Catalog
+from registry.validation import Validator
+from tests.conftest import EXAMPLES
+
+DRAFT = json.loads((EXAMPLES / "valid" / "room-ac-draft.json").read_text())
+
+
+def test_valid_draft_in_memory(validator: Validator, catalog: Catalog) -> None:
+    assert validator.validate_data(DRAFT, context=catalog) == []
+
+
+def test_validators_are_built_once(validator: Validator, catalog: Catalog) -> None:
+    before = dict(validator.schemas.validators)
+    for _ in range(3):
+        validator.validate_data(DRAFT, context=catalog)
+    assert validator.schemas.validators == before
+    assert all(validator.schemas.validators[k] is v for k, v in before.items())
+
+
+def test_range_with_units_converted_before_comparing(validator: Validator, catalog: Catalog) -> None:
+    doc = copy.deepcopy(DRAFT)
+    doc["criteria"][1]["conditions"][0] = {
+        "parameter": "cooling.capacity.rated",
+        "type": "range",
+        "min_inclusive": True,
+        "max_inclusive": False,
+        "min": {"value": 2600, "unit": "W"},
+        "max": {"value": 4.5, "unit": "kW"},
+    }
+    assert validator.validate_data(doc, context=catalog) == []
+    doc["criteria"][1]["conditions"][0]["min"] = {"value": 4600, "unit": "W"}
+    (finding,) = validator.validate_data(doc, context=catalog)
+    assert finding.pointer == "/criteria/1/conditions/0" and "empty range" in finding.message
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found += _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found += _paths(v, (*prefix, i))
+    return found
+
+
+PATHS = [p for p in _paths(DRAFT) if p]
+REPLACEMENTS = st.sampled_from(
+    [None, -1, 0, 1e300, "", "x" * 300, [], {}, True, "2017-02-30", "kW", "R-290", {"value": 1}]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PATHS), REPLACEMENTS), min_size=1, max_size=4))
+def test_mutated_documents_give_findings_not_tracebacks(
+    validator: Validator, catalog: Catalog, edits: list[tuple[tuple[Any, ...], Any]]
+) -> None:
+    doc = copy.deepcopy(DRAFT)
+    for path, value in edits:
+        node = doc
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = copy.deepcopy(value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    findings = validator.validate_data(doc, context=catalog)
+    assert all(f.pointer == "" or f.pointer.startswith("/") for f in findings)
+    if doc != DRAFT and findings == []:
+        # A mutation may keep the document valid; then a second validation must agree.
+        assert validator.validate_data(doc, context=catalog) == []
