@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 
 
 class DateError(ValueError):
     """A date string that is not a real calendar date."""
 
 
+@lru_cache(maxsize=4096)
 def bounds(text: str) -> tuple[dt.date, dt.date]:
     """Return the first and last day a partial date can mean ('2017-11' -> Nov 1 .. Nov 30)."""
     parts = text.split("-")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
@@ -40,9 +41,16 @@ def _message(error: ValidationError) -> str:
 
 @dataclass(frozen=True)
 class SchemaSet:
-    """Validators for every document kind, built once and reused for every document."""
+    """Validators for every document kind, built once and reused for every document.
+
+    Each kind has two validators of the same schema: jsonschema-rs answers "valid?" in about a
+    millisecond for a 200-criterion document; python-jsonschema, a hundred times slower, runs
+    only on documents that fail, to report every error with its path. A test keeps the two in
+    agreement.
+    """
 
     validators: dict[str, Draft202012Validator]
+    fast: dict[str, Any]
 
     @classmethod
     def from_dir(cls, folder: Path) -> SchemaSet:
@@ -60,7 +68,13 @@ class SchemaSet:
         validators = {
             uri: Draft202012Validator(schema, registry=registry) for uri, schema in schemas.items() if uri in KINDS
         }
-        return cls(validators)
+        fast_registry = jsonschema_rs.Registry(list(schemas.items()))
+        fast = {
+            uri: jsonschema_rs.Draft202012Validator(schema, registry=fast_registry)
+            for uri, schema in schemas.items()
+            if uri in KINDS
+        }
+        return cls(validators, fast)
 
     def kind_of(self, schema_id: object) -> str | None:
         """Return the document kind a `$schema` value declares, or None if it is not known."""
@@ -77,6 +91,8 @@ class SchemaSet:
 
     def iter_findings(self, document: dict[str, Any], schema_id: str) -> Iterator[Finding]:
         """Yield one finding per schema error, at the pointer of the offending value."""
+        if self.fast[schema_id].is_valid(document):
+            return
         validator = self.validators[schema_id]
         for error in validator.iter_errors(document):
             yield from _leaves(error)

@@ -81,7 +81,19 @@ def compatible(unit: str, canonical: str) -> bool:
 
 def convert(value: float, unit: str, target: str) -> float:
     """Convert a value from one unit to another of the same dimension."""
+    scale, offset = _factor(unit, target)
+    return value * scale + offset
+
+
+@lru_cache(maxsize=4096)
+def _factor(unit: str, target: str) -> tuple[float, float]:
+    """Return (scale, offset) taking values in ``unit`` to ``target``; pint is asked once per pair."""
     if not compatible(unit, target):
         raise UnitError(f"cannot convert {unit!r} ({dimension_of(unit)}) to {target!r} ({dimension_of(target)})")
-    quantity = value * parse_unit(unit)
-    return float(quantity.to(parse_unit(target).units).magnitude / parse_unit(target).magnitude)
+    source, goal = parse_unit(unit), parse_unit(target)
+
+    def at(x: float) -> float:
+        return float((x * source).to(goal.units).magnitude / goal.magnitude)
+
+    offset = at(0.0)
+    return at(1.0) - offset, offset

@@ -21,43 +21,46 @@ class Context:
     vocabulary: Vocabulary
 
 
-def _date_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Yield (pointer, value) of every date-like field, by the names the schemas use for dates."""
-    if isinstance(node, Mapping):
+_DATE_KEYS = frozenset(
+    {
+        "published",
+        "valid_from",
+        "valid_until",
+        "review_due",
+        "retrieved",
+        "date",
+        "since",
+        "certified_since",
+        "known_as_of",
+        "last_peer_review",
+        "next_review_due",
+        "founded",
+    }
+)
+
+
+def _date_fields(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield (path, value) of every date field, by the names the schemas use for dates (parsed JSON only)."""
+    if isinstance(node, dict):
         for key, value in node.items():
-            here = join(where, key)
-            if isinstance(value, str) and key in _DATE_KEYS:
-                yield here, value
-            else:
-                yield from _date_fields(value, here)
+            if isinstance(value, str):
+                if key in _DATE_KEYS:
+                    yield (*path, key), value
+            elif isinstance(value, dict | list):
+                yield from _date_fields(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _date_fields(value, join(where, i))
-
-
-_DATE_KEYS = {
-    "published",
-    "valid_from",
-    "valid_until",
-    "review_due",
-    "retrieved",
-    "date",
-    "since",
-    "certified_since",
-    "known_as_of",
-    "last_peer_review",
-    "next_review_due",
-    "founded",
-}
+            if isinstance(value, dict | list):
+                yield from _date_fields(value, (*path, i))
 
 
 def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """Every date is a real calendar date."""
-    for where, value in _date_fields(doc, ""):
+    for path, value in _date_fields(doc):
         try:
             dates.bounds(value)
         except dates.DateError as exc:
-            yield Finding(where, str(exc))
+            yield Finding(pointer(*path), str(exc))
 
 
 def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[Finding]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from registry import jsonfile
 from registry.catalog import Catalog
 from registry.validation import Validator
 from tests.conftest import EXAMPLES
@@ -80,3 +82,46 @@ def test_mutated_documents_give_findings_not_tracebacks(
     if doc != DRAFT and findings == []:
         # A mutation may keep the document valid; then a second validation must agree.
         assert validator.validate_data(doc, context=catalog) == []
+
+
+def _schema_errors_py(validator: Validator, doc: dict[str, Any]) -> bool:
+    schema_id = doc["$schema"]
+    return any(True for _ in validator.schemas.validators[schema_id].iter_errors(doc))
+
+
+def _documents() -> list[Path]:
+    from tests.conftest import ROOT, STANDARDS
+
+    return sorted([*STANDARDS.rglob("*.json"), *EXAMPLES.rglob("*.json"), *(ROOT / "examples").rglob("*.json")])
+
+
+def test_fast_and_detailed_schema_validators_agree_on_every_example(validator: Validator) -> None:
+    checked = 0
+    for path in _documents():
+        loaded = jsonfile.loads(path.read_bytes())  # what reaches the schema stage in real use
+        doc = loaded.data
+        if not loaded.ok or doc.get("$schema") not in validator.schemas.fast:
+            continue
+        fast = validator.schemas.fast[doc["$schema"]].is_valid(doc)
+        assert fast != _schema_errors_py(validator, doc), path
+        checked += 1
+    assert checked >= 120
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PATHS), REPLACEMENTS), min_size=1, max_size=3))
+def test_fast_and_detailed_schema_validators_agree_on_mutations(
+    validator: Validator, edits: list[tuple[tuple[Any, ...], Any]]
+) -> None:
+    doc = copy.deepcopy(DRAFT)
+    for path, value in edits:
+        node = doc
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = copy.deepcopy(value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    if not isinstance(doc.get("$schema"), str) or doc["$schema"] not in validator.schemas.fast:
+        return
+    assert validator.schemas.fast[doc["$schema"]].is_valid(doc) != _schema_errors_py(validator, doc)

@@ -1,0 +1,148 @@
+"""The ecolabel command line: exit codes, text and JSON contracts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import main
+from tests.conftest import EXAMPLES, STANDARDS
+
+INVALID = EXAMPLES / "invalid"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_bundled_exits_zero() -> None:
+    code, out, _ = run("validate")
+    assert code == 0
+    assert out.strip().endswith("all valid")
+
+
+def test_validate_text_lists_path_pointer_message() -> None:
+    path = INVALID / "wrong-dimension.json"
+    code, out, err = run("validate", str(path))
+    assert code == 1
+    assert f"{path}: /criteria/1/requirement/value/unit: unit 'kW' is" in out
+    assert "1 invalid, 1 errors" in err
+
+
+def test_validate_json_contract() -> None:
+    good = STANDARDS / "criteria" / "de-uz-204" / "2016-08.json"
+    bad = INVALID / "nan.json"
+    code, out, _ = run("validate", "--format", "json", str(good), str(bad))
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) == {"valid", "files"} and data["valid"] is False
+    by_path = {f["path"]: f for f in data["files"]}
+    assert by_path[str(good)] == {"path": str(good), "valid": True, "errors": []}
+    assert by_path[str(bad)]["errors"] == [
+        {
+            "pointer": "/criteria/0/requirement/value/value",
+            "message": "NaN is not a finite number; JSON allows only finite numbers",
+        }
+    ]
+
+
+def test_validate_folder_collects_every_file(tmp_path: Path) -> None:
+    for name in ("empty.json", "truncated.json", "top-level-array.json"):
+        shutil.copy(INVALID / name, tmp_path / name)
+    code, out, _ = run("validate", "--format", "json", str(tmp_path))
+    assert code == 1
+    assert sorted(Path(f["path"]).name for f in json.loads(out)["files"]) == [
+        "empty.json",
+        "top-level-array.json",
+        "truncated.json",
+    ]
+
+
+@pytest.mark.parametrize("args", [["validate", "/no/such/path.json"], ["validate", "--format", "yaml"], ["frobnicate"]])
+def test_usage_errors_exit_two(args: list[str]) -> None:
+    code, _, _ = run(*args)
+    assert code == 2
+
+
+def test_list_standards_json_fields() -> None:
+    code, out, _ = run("list", "--type", "standard", "--format", "json")
+    assert code == 0
+    items = json.loads(out)
+    assert len(items) >= 8
+    for item in items:
+        assert {"id", "type", "title", "version", "kind", "labels", "category", "status"} <= set(item)
+        assert item["type"] == "standard"
+    assert {i["id"] for i in items if i["kind"] == "joint"} >= {"cn-de-room-air-conditioner", "cn-jp-scanner"}
+    assert len({label for i in items for label in i["labels"]}) >= 4
+
+
+@pytest.mark.parametrize(("kind", "minimum"), [("label", 25), ("agreement", 15), ("parameter", 40), ("category", 10)])
+def test_list_counts_per_type(kind: str, minimum: int) -> None:
+    code, out, _ = run("list", "--type", kind, "--format", "json")
+    items = json.loads(out)
+    assert code == 0 and len(items) >= minimum
+    assert all(i["type"] == kind and i["id"] and i["title"] for i in items)
+
+
+def test_list_text_without_type_shows_everything() -> None:
+    code, out, _ = run("list")
+    assert code == 0
+    kinds = {line.split()[0] for line in out.splitlines()}
+    assert kinds == {"label", "standard", "agreement", "parameter", "category"}
+
+
+def test_show_latest_published_version() -> None:
+    code, out, _ = run("show", "cn-cel-room-air-conditioner", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["designation"] == "HJ 2535-2013"
+
+
+def test_show_named_version_text() -> None:
+    code, out, _ = run("show", "cn-cel-room-air-conditioner@2006")
+    assert code == 0
+    assert out.startswith("cn-cel-room-air-conditioner@2006  HJ/T 304-2006")
+    assert "status: superseded" in out
+
+
+def test_show_standard_text_groups_by_topic_with_units_and_flags() -> None:
+    code, out, _ = run("show", "de-uz-204")
+    assert code == 0
+    assert "energy:\n" in out and "energy.seer >= 7 W/W [secondary]" in out
+    assert "refrigerant.gwp100 < or <= 5 (comparator not known)" in out
+    assert "noise.indoor.sound_power <= (value not known)" in out
+
+
+def test_show_label_and_agreement() -> None:
+    code, out, _ = run("show", "cn-cel")
+    assert code == 0 and "GENICES: certified since 2012" in out
+    code, out, _ = run("show", "cec-geca-mra-2005")
+    assert code == 0 and "2005-01-25  signed" in out
+
+
+@pytest.mark.parametrize(
+    ("ident", "message"),
+    [
+        ("nothing-here", "no document with that id"),
+        ("de-uz-204@1999", "de-uz-204 has no version '1999' (versions: 2016-08)"),
+        ("cn-cel@2012", "a label has no versions"),
+        ("energy.seer", "this is a parameter"),
+    ],
+)
+def test_show_unknown_is_a_clear_error(ident: str, message: str) -> None:
+    code, _, err = run("show", ident)
+    assert code == 1
+    assert message in err
+
+
+def test_console_script_is_installed_and_runs() -> None:
+    exe = Path(sys.executable).with_name("ecolabel")
+    out = subprocess.run([str(exe), "validate", "--format", "json"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["valid"] is True
