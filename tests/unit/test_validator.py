@@ -58,6 +58,22 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 PATHS = [p for p in _paths(DRAFT) if p]
+
+
+def _mutated(edits: list[tuple[tuple[Any, ...], Any]]) -> dict[str, Any]:
+    """Return a copy of the draft with values replaced at the given paths (paths that vanished are skipped)."""
+    doc = copy.deepcopy(DRAFT)
+    for path, value in edits:
+        node: Any = doc
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = copy.deepcopy(value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return doc
+
+
 REPLACEMENTS = st.sampled_from(
     [None, -1, 0, 1e300, "", "x" * 300, [], {}, True, "2017-02-30", "kW", "R-290", {"value": 1}]
 )
@@ -68,15 +84,7 @@ REPLACEMENTS = st.sampled_from(
 def test_mutated_documents_give_findings_not_tracebacks(
     validator: Validator, catalog: Catalog, edits: list[tuple[tuple[Any, ...], Any]]
 ) -> None:
-    doc = copy.deepcopy(DRAFT)
-    for path, value in edits:
-        node = doc
-        try:
-            for key in path[:-1]:
-                node = node[key]
-            node[path[-1]] = copy.deepcopy(value)
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = _mutated(edits)
     findings = validator.validate_data(doc, context=catalog)
     assert all(f.pointer == "" or f.pointer.startswith("/") for f in findings)
     if doc != DRAFT and findings == []:
@@ -113,15 +121,7 @@ def test_fast_and_detailed_schema_validators_agree_on_every_example(validator: V
 def test_fast_and_detailed_schema_validators_agree_on_mutations(
     validator: Validator, edits: list[tuple[tuple[Any, ...], Any]]
 ) -> None:
-    doc = copy.deepcopy(DRAFT)
-    for path, value in edits:
-        node = doc
-        try:
-            for key in path[:-1]:
-                node = node[key]
-            node[path[-1]] = copy.deepcopy(value)
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = _mutated(edits)
     if not isinstance(doc.get("$schema"), str) or doc["$schema"] not in validator.schemas.fast:
         return
     assert validator.schemas.fast[doc["$schema"]].is_valid(doc) != _schema_errors_py(validator, doc)
