@@ -206,13 +206,13 @@ def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
     try:
         if kind == "standard":
             std = catalog.standard(ref)
-            _dump(dict(std.raw)) if fmt == "json" else click.echo(render.standard(std, lang))
+            raw, text = std.raw, render.standard(std, lang)
         elif kind == "label" and ref.version is None:
             lab = catalog.labels[ref.id]
-            _dump(dict(lab.raw)) if fmt == "json" else click.echo(render.label(lab, lang))
+            raw, text = lab.raw, render.label(lab, lang)
         elif kind == "agreement" and ref.version is None:
             agr = catalog.agreements[ref.id]
-            _dump(dict(agr.raw)) if fmt == "json" else click.echo(render.agreement(agr, lang))
+            raw, text = agr.raw, render.agreement(agr, lang)
         else:
             if kind in ("parameter", "category"):
                 what = f"this is a {kind}; see 'ecolabel list --type {kind}'"
@@ -221,3 +221,7 @@ def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
             raise NotFoundError(f"{ident}: {what}")
     except NotFoundError as exc:
         raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        _dump(dict(raw))
+    else:
+        click.echo(text)
