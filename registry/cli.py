@@ -9,10 +9,12 @@ from typing import Any
 
 import click
 
-from registry import render
+from registry import diff_text, jsonfile, render
 from registry.catalog import Catalog
+from registry.diff import compare
 from registry.errors import NotFoundError
-from registry.model import DocumentRef, pick
+from registry.findings import Finding
+from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
 from registry.validation import Validator
 
@@ -225,3 +227,53 @@ def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
         _dump(dict(raw))
     else:
         click.echo(text)
+
+
+def _standard_arg(settings: _Settings, catalog: Catalog, arg: str) -> Standard:
+    """Return the standard an argument names: ID[@VERSION], or a JSON file validated in context."""
+    path = Path(arg)
+    if not (arg.endswith(".json") or path.is_file()):
+        try:
+            return catalog.standard(arg)
+        except NotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {arg}")
+    loaded = jsonfile.load_path(path)
+    errors = loaded.errors
+    if not errors:
+        kind, errors = settings.validator.shape(loaded.data)
+        if not errors and kind != "standard":
+            errors = [Finding("", f"this is a {kind} document, not a criteria document")]
+    if not errors:
+        key = ("standard", f"{loaded.data['id']}@{loaded.data['version']}")
+        others = Catalog(e for e in catalog.entries if e.key != key)  # the file stands for its namesake
+        errors = settings.validator.validate_data(loaded.data, context=others, name=str(path))
+    if errors:
+        for finding in errors:
+            click.echo(f"{path}: {finding.pointer or '/'}: {finding.message}", err=True)
+        sys.exit(1)
+    return Standard.from_json(loaded.data)
+
+
+@main.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@_FORMAT
+@click.option("--lang", default="en", show_default=True, help="Preferred language of texts.")
+@click.pass_obj
+def diff(settings: _Settings, first: str, second: str, fmt: str, lang: str) -> None:
+    """Compare standard A with standard B criterion by criterion (ID[@VERSION] or a JSON file each).
+
+    Two versions of one standard are compared by criterion id (revision mode), with editorial
+    changes listed apart; standards of different labels by parameter and conditions
+    (cross-label mode). Exit 0 on a comparison, 1 when a file is invalid or an id unknown.
+    """
+    catalog = settings.catalog()
+    a = _standard_arg(settings, catalog, first)
+    b = _standard_arg(settings, catalog, second)
+    result = compare(a, b, catalog.vocabulary)
+    if fmt == "json":
+        _dump(result.as_json())
+    else:
+        click.echo(diff_text.text(result, catalog.vocabulary, lang))

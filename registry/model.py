@@ -61,6 +61,7 @@ class Parameter:
     unit: str | None = None
     values: tuple[str, ...] | None = None
     signed: bool = False
+    method_equivalences: tuple[frozenset[str], ...] = ()
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], category: str) -> Parameter:
@@ -75,6 +76,7 @@ class Parameter:
             unit=raw.get("unit"),
             values=tuple(values) if values is not None else None,
             signed=bool(raw.get("signed", False)),
+            method_equivalences=tuple(frozenset(g["methods"]) for g in raw.get("method_equivalences", ())),
         )
 
 
@@ -124,6 +126,11 @@ class Criterion:
             verification=raw["provenance"]["verification"],
             raw=MappingProxyType(raw),
         )
+
+    @property
+    def methods(self) -> frozenset[str]:
+        """Return the test methods the criterion names (empty when none is recorded)."""
+        return frozenset(m["standard"] for m in self.raw.get("test_methods", ()))
 
     @property
     def has_value(self) -> bool:
@@ -182,6 +189,11 @@ class Standard:
     def ref(self) -> DocumentRef:
         """Return the reference 'ID@VERSION' of this version."""
         return DocumentRef(self.id, self.version)
+
+    @property
+    def complete(self) -> bool:
+        """Return whether every criterion of the official text is recorded."""
+        return bool(self.raw["coverage"]["complete"])
 
     @property
     def sort_key(self) -> tuple[str, tuple[tuple[int, int | str], ...]]:

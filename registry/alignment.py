@@ -1,0 +1,206 @@
+"""Which criteria of two standards face each other, and how each facing pair relates.
+
+Revision mode aligns criteria by id (ids are stable across versions). Cross-label mode
+aligns them by parameter, and within one parameter by the products they apply to: two
+criteria face each other when their conditions overlap, and are compared on the overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry import requirements as req
+from registry.model import Criterion, Parameter, Standard
+from registry.render import constraint
+
+Lookup = Callable[[str], Parameter | None]
+
+IDENTICAL, EQUIVALENT = "identical", "equivalent"
+NOT_COMPARABLE, ONLY_A, ONLY_B = "not_comparable", "only_a", "only_b"
+
+_FLAG = {"secondary": "from a secondary source", "unverified": "unverified"}
+_BETTER = {
+    "lower": "lower is better",
+    "higher": "higher is better",
+    "true": "true is better",
+    "false": "false is better",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one aligned pair relates, why in a few words, on which products, and what to bear in mind."""
+
+    relation: str
+    reason: str
+    scope: str = "same"
+    where: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        """Return the reason and the notes as one sentence."""
+        return "; ".join((self.reason, *self.notes))
+
+
+def align_by_id(a: Standard, b: Standard) -> list[tuple[Criterion | None, Criterion | None]]:
+    """Pair criteria with the same id; the rest stand alone. A's order, then B's new ones."""
+    by_id = {c.id: c for c in b.criteria}
+    pairs: list[tuple[Criterion | None, Criterion | None]] = [(c, by_id.get(c.id)) for c in a.criteria]
+    known = {c.id for c in a.criteria}
+    pairs += [(None, c) for c in b.criteria if c.id not in known]
+    return pairs
+
+
+def align_by_parameter(a: Standard, b: Standard, lookup: Lookup) -> list[tuple[Criterion | None, Criterion | None]]:
+    """Pair criteria on one parameter whose conditions overlap; the rest stand alone."""
+    regions = {id(c): req.region(c.conditions, lookup) for c in (*a.criteria, *b.criteria)}
+
+    def meet(x: Criterion, y: Criterion) -> bool:
+        rx, ry = regions[id(x)], regions[id(y)]
+        if isinstance(rx, req.Unknown) or isinstance(ry, req.Unknown):
+            return True  # cannot tell: face them, and the pair says why they are not comparable
+        return not req.region_empty(req.region_intersect(rx, ry))
+
+    pairs: list[tuple[Criterion | None, Criterion | None]] = []
+    matched_b: set[int] = set()
+    for ca in a.criteria:
+        partners = [cb for cb in b.criteria if cb.parameter == ca.parameter and meet(ca, cb)]
+        pairs += [(ca, cb) for cb in partners] or [(ca, None)]
+        matched_b.update(id(cb) for cb in partners)
+    pairs += [(None, cb) for cb in b.criteria if id(cb) not in matched_b]
+    return pairs
+
+
+def _core(requirement: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in requirement.items() if k != "note"}
+
+
+def _methods(ca: Criterion, cb: Criterion, param: Parameter) -> tuple[str, str]:
+    """Return ('same'|'equivalent'|'one_missing'|'different', words)."""
+    ma, mb = ca.methods, cb.methods
+    if ma == mb:
+        return "same", ""
+    if not ma or not mb:
+        side = "A" if not ma else "B"
+        return "one_missing", f"{side} records no test method, so the same method is assumed"
+    if ma & mb:
+        return "equivalent", f"test methods share {', '.join(sorted(ma & mb))}"
+    for group in param.method_equivalences:
+        if ma & group and mb & group:
+            return "equivalent", f"test methods declared equivalent: {', '.join(sorted(group))}"
+    return "different", (
+        f"different test methods (A: {', '.join(sorted(ma))}; B: {', '.join(sorted(mb))}) and no equivalence declared"
+    )
+
+
+def compare(ca: Criterion, cb: Criterion, param: Parameter | None, lookup: Lookup, *, revision: bool) -> Verdict:
+    """Return how criterion A relates to criterion B (same parameter) on the products both cover."""
+    if param is None:
+        return Verdict(NOT_COMPARABLE, f"parameter {ca.parameter!r} is not in the vocabulary")
+    ra, rb = req.region(ca.conditions, lookup), req.region(cb.conditions, lookup)
+    for side, r in (("A", ra), ("B", rb)):
+        if isinstance(r, req.Unknown):
+            return Verdict(NOT_COMPARABLE, f"cannot tell which products {side}'s criterion applies to: {r.reason}")
+    assert not isinstance(ra, req.Unknown) and not isinstance(rb, req.Unknown)
+    scope = req.scope(ra, rb)
+    regions = f"A: {req.describe_region(ra, lookup)}; B: {req.describe_region(rb, lookup)}"
+    if scope == "disjoint":
+        return Verdict(NOT_COMPARABLE, f"the criteria apply to different products ({regions})", scope)
+    where = req.describe_region(req.region_intersect(ra, rb), lookup) if (ra or rb) else ""
+    notes = [f"{_SCOPE[scope]} ({regions})"] if scope != "same" else []
+    method_kind, method_words = _methods(ca, cb, param)
+    if method_kind == "different":
+        return Verdict(NOT_COMPARABLE, method_words, scope, where, _flags(ca, cb, notes))
+    if method_words:
+        notes.append(method_words)
+    relation, why = _requirements(ca, cb, param, method_kind)
+    if relation in (req.EQUAL, IDENTICAL) and ca.mandatory != cb.mandatory:
+        relation = req.A_STRICTER if ca.mandatory else req.B_STRICTER
+        why = "the same requirement, mandatory only in " + ("A" if ca.mandatory else "B")
+    elif ca.mandatory != cb.mandatory:
+        notes.append("mandatory only in " + ("A" if ca.mandatory else "B"))
+    if relation == req.EQUAL:
+        relation = EQUIVALENT
+    if revision and relation in (IDENTICAL, EQUIVALENT) and scope in ("a_wider", "b_wider", "partial"):
+        # The same requirement now binds other products: the version that binds more is stricter.
+        relation = {"a_wider": req.A_STRICTER, "b_wider": req.B_STRICTER}.get(scope, req.OVERLAP)
+        why = f"{why}, applied to other products" if why else "the same requirement, applied to other products"
+    values = f"A {constraint(ca.requirement)}, B {constraint(cb.requirement)}"
+    if param.better in _BETTER and relation != NOT_COMPARABLE:
+        values += f", {_BETTER[param.better]}"
+    return Verdict(relation, f"{why} ({values})" if why else values, scope, where, _flags(ca, cb, notes))
+
+
+_SCOPE = {
+    "a_wider": "compared where both apply; A applies to more products",
+    "b_wider": "compared where both apply; B applies to more products",
+    "partial": "compared where both apply, only part of each",
+}
+
+
+def _flags(ca: Criterion, cb: Criterion, notes: list[str]) -> tuple[str, ...]:
+    """Return the notes, then which side's values are not verified."""
+    flagged = [f"{side} {_FLAG[c.verification]}" for side, c in (("A", ca), ("B", cb)) if c.verification in _FLAG]
+    return (*notes, *(["values: " + ", ".join(flagged)] if flagged else []))
+
+
+def _requirements(ca: Criterion, cb: Criterion, param: Parameter, method_kind: str) -> tuple[str, str]:
+    fa, fb = req.allowed(ca.requirement, param), req.allowed(cb.requirement, param)
+    same_text = _core(ca.requirement) == _core(cb.requirement)
+    if isinstance(fa, req.Declaration) and isinstance(fb, req.Declaration):
+        if same_text:
+            return (IDENTICAL if method_kind == "same" else req.EQUAL), "the same declaration"
+        return NOT_COMPARABLE, "both ask for a declaration and the texts differ; a person must compare them"
+    if isinstance(fa, req.Declaration) or isinstance(fb, req.Declaration):
+        side = "A" if isinstance(fa, req.Declaration) else "B"
+        return NOT_COMPARABLE, f"{side} asks for a declaration, the other for a value"
+    for side, f in (("A", fa), ("B", fb)):
+        if isinstance(f, req.Unknown):
+            return NOT_COMPARABLE, f"{side}: {f.reason}"
+    assert not isinstance(fa, req.Unknown | req.Declaration) and not isinstance(fb, req.Unknown | req.Declaration)
+    if same_text and method_kind == "same":
+        return IDENTICAL, ""
+    found = req.relation(fa, fb)
+    if found is None:
+        return NOT_COMPARABLE, "a comparator (< or <=) that is not known decides the relation"
+    words = {
+        req.EQUAL: "the same after unit conversion",
+        req.A_STRICTER: "A allows fewer values",
+        req.B_STRICTER: "B allows fewer values",
+        req.OVERLAP: "the allowed values overlap, neither contains the other",
+        req.CONFLICT: "no value meets both",
+    }
+    return found, words[found]
+
+
+def _scope_words(scope: str, ra: req.Region, rb: req.Region, lookup: Lookup) -> str:
+    a_text, b_text = req.describe_region(ra, lookup), req.describe_region(rb, lookup)
+    if scope == "a_wider":
+        return f"compared where both apply; A applies to more products (A: {a_text}; B: {b_text})"
+    if scope == "b_wider":
+        return f"compared where both apply; B applies to more products (A: {a_text}; B: {b_text})"
+    return f"compared where both apply, which is only part of each (A: {a_text}; B: {b_text})"
+
+
+def alone(c: Criterion, side: str, others: Sequence[Criterion], other: Standard, *, revision: bool) -> Verdict:
+    """Return the verdict for a criterion with no counterpart on the other side."""
+    relation = ONLY_A if side == "A" else ONLY_B
+    other_side = "B" if side == "A" else "A"
+    same_param = [o.id for o in others if o.parameter == c.parameter]
+    if revision:
+        reason = "removed in B" if side == "A" else "new in B"
+        if not other.complete:
+            reason += f" as recorded ({other_side} is a partial record, so it may only be unrecorded there)"
+    elif same_param:
+        reason = f"{other_side}'s criteria on {c.parameter} ({', '.join(same_param)}) apply to other products"
+    else:
+        reason = f"{other_side} records no criterion on {c.parameter}"
+        if not other.complete:
+            reason += f" ({other_side} is a partial record: it may still require it)"
+    notes = [f"{side} {constraint(c.requirement)}"]
+    if c.verification in _FLAG:
+        notes.append(f"value {_FLAG[c.verification]}")
+    return Verdict(relation, reason, "", "", tuple(notes))

@@ -1,0 +1,307 @@
+"""Requirements and conditions as sets of allowed values, and how two such sets relate.
+
+A typed requirement allows a set of values of its parameter: an interval for a quantity
+(in the parameter's canonical unit, so 3.5 kW and 3500 W are the same bound) or a set of
+choices for a boolean or an enum. Of two requirements, the one allowing fewer values is
+stricter, and none can meet both when the sets are disjoint. That is what the better
+direction of a parameter means in practice (a lower GWP cap allows fewer refrigerants),
+and it also settles the cases a direction alone cannot: a smaller allowed list, a larger
+banned list, an exclusive bound against an inclusive one.
+
+Conditions ("applies when rated cooling capacity <= 4.5 kW") are the same sets, one per
+parameter; a criterion applies to the products in the product of its conditions' sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from registry import units
+from registry.model import Parameter
+
+EQUAL = "equal"
+A_STRICTER = "a_stricter"
+B_STRICTER = "b_stricter"
+OVERLAP = "overlap"
+CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Numbers from low to high; an inclusive flag of None means the comparator is not known."""
+
+    low: float
+    low_in: bool | None
+    high: float
+    high_in: bool | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A set of allowed values or, when ``excluded``, every value except those."""
+
+    values: frozenset[Any]
+    excluded: bool = False
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A requirement whose allowed set cannot be known, and why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A qualitative requirement: met by a document, not by a value."""
+
+    text: Mapping[str, str]
+
+
+Allowed = Interval | Choice
+Region = Mapping[str, Allowed]
+
+_BOOLEANS = frozenset({True, False})
+
+
+def allowed(c: Mapping[str, Any], param: Parameter) -> Allowed | Unknown | Declaration:
+    """Return the set of values a constraint allows for its parameter."""
+    kind = c["type"]
+    if kind == "qualitative":
+        return Declaration(c["evidence"])
+    try:
+        if param.kind == "quantity" and kind in ("max", "min", "range", "equals"):
+            return _interval(c, param)
+        if param.kind == "boolean" and kind == "boolean":
+            return Unknown("value not known") if c["value"] is None else Choice(frozenset({c["value"]}))
+        if param.kind == "enum" and kind in ("equals", "one_of", "none_of"):
+            return _choice(c, param)
+    except units.UnitError as exc:
+        return Unknown(str(exc))
+    return Unknown(f"a {kind!r} requirement does not fit the {param.kind} parameter {param.id!r}")
+
+
+def _number(q: Mapping[str, Any] | None, param: Parameter) -> float | None:
+    if q is None:
+        return None
+    return units.convert(q["value"], q["unit"], param.unit or q["unit"])
+
+
+def _interval(c: Mapping[str, Any], param: Parameter) -> Interval | Unknown:
+    floor = -math.inf if param.signed else 0.0
+    kind = c["type"]
+    if kind == "range":
+        low, high = _number(c["min"], param), _number(c["max"], param)
+        if low is None or high is None:
+            return Unknown(f"the {'lower' if low is None else 'upper'} end of the range is not known")
+        return Interval(low, c["min_inclusive"], high, c["max_inclusive"])
+    value = _number(c["value"], param)
+    if value is None:
+        return Unknown("value not known")
+    if kind == "max":
+        return Interval(floor, True, value, c["inclusive"])
+    if kind == "min":
+        return Interval(value, c["inclusive"], math.inf, True)
+    return Interval(value, True, value, True)
+
+
+def _choice(c: Mapping[str, Any], param: Parameter) -> Choice | Unknown:
+    if c["type"] == "equals":
+        value = c["value"]
+        if value is None:
+            return Unknown("value not known")
+        return Choice(frozenset({value}))
+    values = c["values"]
+    if values is None:
+        return Unknown("the list of values is not known")
+    if c["type"] == "one_of":
+        return Choice(frozenset(values))
+    if param.values is not None:
+        return Choice(frozenset(param.values) - frozenset(values))
+    return Choice(frozenset(values), excluded=True)
+
+
+# --- numbers: a relative tolerance so that values converted between units still compare equal
+
+
+def _cmp(x: float, y: float) -> int:
+    if x == y or math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12):
+        return 0
+    return -1 if x < y else 1
+
+
+def _key_cmp(a: tuple[float, int], b: tuple[float, int]) -> int:
+    return _cmp(a[0], b[0]) or (a[1] > b[1]) - (a[1] < b[1])
+
+
+def _low(iv: Interval) -> tuple[float, int]:
+    return iv.low, 0 if iv.low_in else 1
+
+
+def _high(iv: Interval) -> tuple[float, int]:
+    return iv.high, 0 if iv.high_in else -1
+
+
+# --- set operations on resolved sets (no unknown comparator left)
+
+
+def is_empty(s: Allowed) -> bool:
+    """Return whether no value is allowed."""
+    if isinstance(s, Choice):
+        return not s.excluded and not s.values
+    c = _cmp(s.low, s.high)
+    return c > 0 or (c == 0 and not (s.low_in and s.high_in))
+
+
+def is_subset(s: Allowed, t: Allowed) -> bool:
+    """Return whether every value allowed by s is allowed by t."""
+    if is_empty(s):
+        return True
+    if isinstance(s, Interval) and isinstance(t, Interval):
+        return _key_cmp(_low(s), _low(t)) >= 0 and _key_cmp(_high(s), _high(t)) <= 0
+    if isinstance(s, Choice) and isinstance(t, Choice):
+        if not s.excluded:
+            return s.values.isdisjoint(t.values) if t.excluded else s.values <= t.values
+        return t.excluded and s.values >= t.values
+    raise TypeError("cannot compare an interval with a set of choices")
+
+
+def intersect(s: Allowed, t: Allowed) -> Allowed:
+    """Return the values both s and t allow."""
+    if isinstance(s, Interval) and isinstance(t, Interval):
+        low = s if _key_cmp(_low(s), _low(t)) >= 0 else t
+        high = s if _key_cmp(_high(s), _high(t)) <= 0 else t
+        return Interval(low.low, low.low_in, high.high, high.high_in)
+    if isinstance(s, Choice) and isinstance(t, Choice):
+        if s.excluded and t.excluded:
+            return Choice(s.values | t.values, excluded=True)
+        if s.excluded:
+            s, t = t, s
+        return Choice(s.values - t.values if t.excluded else s.values & t.values)
+    raise TypeError("cannot intersect an interval with a set of choices")
+
+
+def _resolved_relation(a: Allowed, b: Allowed) -> str:
+    sub, sup = is_subset(a, b), is_subset(b, a)
+    if sub and sup:
+        return EQUAL
+    if is_empty(intersect(a, b)):
+        return CONFLICT
+    if sub:
+        return A_STRICTER
+    if sup:
+        return B_STRICTER
+    return OVERLAP
+
+
+def _resolutions(s: Allowed) -> Iterator[Allowed]:
+    if isinstance(s, Choice):
+        yield s
+        return
+    lows = (True, False) if s.low_in is None else (s.low_in,)
+    highs = (True, False) if s.high_in is None else (s.high_in,)
+    for lo, hi in itertools.product(lows, highs):
+        yield replace(s, low_in=lo, high_in=hi)
+
+
+def relation(a: Allowed, b: Allowed) -> str | None:
+    """Return how the allowed sets relate, or None when an unknown comparator decides it."""
+    if isinstance(a, Interval) != isinstance(b, Interval):
+        raise TypeError("cannot relate an interval to a set of choices")
+    found = {_resolved_relation(x, y) for x in _resolutions(a) for y in _resolutions(b)}
+    return found.pop() if len(found) == 1 else None
+
+
+def has_unknown_comparator(s: Allowed) -> bool:
+    """Return whether an inclusive flag of the set is not known."""
+    return isinstance(s, Interval) and (s.low_in is None or s.high_in is None)
+
+
+# --- regions: the products a criterion applies to
+
+
+def region(
+    conditions: Sequence[Mapping[str, Any]], lookup: Callable[[str], Parameter | None]
+) -> dict[str, Allowed] | Unknown:
+    """Return the allowed set per parameter of a criterion's conditions (all must hold)."""
+    found: dict[str, Allowed] = {}
+    for cond in conditions:
+        param = lookup(cond["parameter"])
+        if param is None:
+            return Unknown(f"condition parameter {cond['parameter']!r} is not in the vocabulary")
+        got = allowed(cond, param)
+        if isinstance(got, Unknown | Declaration):
+            reason = got.reason if isinstance(got, Unknown) else "it is qualitative"
+            return Unknown(f"condition on {param.id}: {reason}")
+        if has_unknown_comparator(got):
+            return Unknown(f"condition on {param.id}: the comparator (< or <=) is not known")
+        found[param.id] = intersect(found[param.id], got) if param.id in found else got
+    return found
+
+
+def region_intersect(r: Region, s: Region) -> dict[str, Allowed]:
+    """Return the products to which both regions apply."""
+    both = dict(r)
+    for pid, allowed_set in s.items():
+        both[pid] = intersect(both[pid], allowed_set) if pid in both else allowed_set
+    return both
+
+
+def region_empty(r: Region) -> bool:
+    """Return whether no product lies in the region."""
+    return any(is_empty(s) for s in r.values())
+
+
+def region_within(r: Region, s: Region) -> bool:
+    """Return whether every product of region r lies in region s."""
+    if region_empty(r):
+        return True
+    return all(pid in r and is_subset(r[pid], allowed_set) for pid, allowed_set in s.items())
+
+
+def scope(r: Region, s: Region) -> str:
+    """Return 'same', 'a_wider', 'b_wider', 'partial' or 'disjoint' for the regions of A and B."""
+    inside, outside = region_within(r, s), region_within(s, r)
+    if inside and outside:
+        return "same"
+    if region_empty(region_intersect(r, s)):
+        return "disjoint"
+    if outside:
+        return "a_wider"
+    return "b_wider" if inside else "partial"
+
+
+# --- words
+
+
+def _num(x: float, unit: str | None) -> str:
+    shown = f"{x:g}"
+    return shown if unit in (None, "dimensionless") else f"{shown} {unit}"
+
+
+def describe(s: Allowed, param: Parameter) -> str:
+    """Return an allowed set in words, e.g. '<= 4.5 kW' or 'one of: desktop, floor-standing'."""
+    if isinstance(s, Choice):
+        shown = ", ".join(sorted(str(v).lower() if isinstance(v, bool) else str(v) for v in s.values))
+        if s.excluded:
+            return f"none of: {shown}"
+        return f"= {shown}" if len(s.values) == 1 else f"one of: {shown}" if s.values else "nothing"
+    floor = -math.inf if param.signed else 0.0
+    lo = "" if _cmp(s.low, floor) == 0 and s.low_in else f"{'>=' if s.low_in else '>'} {_num(s.low, param.unit)}"
+    hi = "" if s.high == math.inf else f"{'<=' if s.high_in else '<'} {_num(s.high, param.unit)}"
+    if lo and hi and _cmp(s.low, s.high) == 0:
+        return f"= {_num(s.low, param.unit)}"
+    return " and ".join(p for p in (lo, hi) if p) or "any value"
+
+
+def describe_region(r: Region, lookup: Callable[[str], Parameter | None]) -> str:
+    """Return a region in words, e.g. 'cooling.capacity.rated <= 4.5 kW; device.form_factor = desktop'."""
+    parts = []
+    for pid in sorted(r):
+        param = lookup(pid)
+        parts.append(f"{pid} {describe(r[pid], param) if param else '?'}")
+    return "; ".join(parts) or "all products"
