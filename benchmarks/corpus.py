@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -77,3 +78,20 @@ def document(criteria: int, *, seed: int = 14024, version: str = "1.0") -> dict[
         "coverage": {"complete": True},
         "criteria": [_criterion(rng, i) for i in range(criteria)],
     }
+
+
+def revision(doc: dict[str, Any], *, seed: int = 2017, version: str = "2.0") -> dict[str, Any]:
+    """Return a next version: ~10 % of limits moved, ~5 % of titles edited, 2 criteria dropped, 2 added."""
+    rng = random.Random(seed)
+    new = copy.deepcopy(doc)
+    new["version"] = version
+    new["dates"] = {"published": "2027-01-01", "valid_from": "2027-07-01", "valid_until": None}
+    criteria = new["criteria"]
+    for crit in rng.sample(criteria, len(criteria) // 10):
+        crit["requirement"]["value"]["value"] = round(crit["requirement"]["value"]["value"] * rng.uniform(0.8, 1.2), 3)
+    for crit in rng.sample(criteria, len(criteria) // 20):
+        crit["title"]["en"] += " (revised wording)"
+    for crit in rng.sample(criteria, 2):
+        criteria.remove(crit)
+    criteria += [_criterion(rng, len(doc["criteria"]) + i) for i in range(2)]
+    return new

@@ -45,32 +45,57 @@ class Verdict:
         return "; ".join((self.reason, *self.notes))
 
 
-def align_by_id(a: Standard, b: Standard) -> list[tuple[Criterion | None, Criterion | None]]:
+@dataclass(frozen=True)
+class Facts:
+    """What a comparison needs of one criterion, worked out once per criterion, not once per pair."""
+
+    criterion: Criterion
+    param: Parameter | None
+    region: req.Region | req.Unknown
+    applies_to: str
+    text: str
+
+
+def facts(std: Standard, lookup: Lookup) -> list[Facts]:
+    """Return the facts of every criterion of a standard, in order."""
+    found = []
+    for crit in std.criteria:
+        region = req.region(crit.conditions, lookup)
+        applies_to = region.reason if isinstance(region, req.Unknown) else req.describe_region(region, lookup)
+        found.append(Facts(crit, lookup(crit.parameter), region, applies_to, constraint(crit.requirement)))
+    return found
+
+
+Aligned = list[tuple[Facts | None, Facts | None]]
+
+
+def align_by_id(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
     """Pair criteria with the same id; the rest stand alone. A's order, then B's new ones."""
-    by_id = {c.id: c for c in b.criteria}
-    pairs: list[tuple[Criterion | None, Criterion | None]] = [(c, by_id.get(c.id)) for c in a.criteria]
-    known = {c.id for c in a.criteria}
-    pairs += [(None, c) for c in b.criteria if c.id not in known]
+    by_id = {f.criterion.id: f for f in b}
+    pairs: Aligned = [(f, by_id.get(f.criterion.id)) for f in a]
+    known = {f.criterion.id for f in a}
+    pairs += [(None, f) for f in b if f.criterion.id not in known]
     return pairs
 
 
-def align_by_parameter(a: Standard, b: Standard, lookup: Lookup) -> list[tuple[Criterion | None, Criterion | None]]:
+def _meet(x: Facts, y: Facts) -> bool:
+    if isinstance(x.region, req.Unknown) or isinstance(y.region, req.Unknown):
+        return True  # cannot tell: face them, and the pair says why they are not comparable
+    return not req.region_empty(req.region_intersect(x.region, y.region))
+
+
+def align_by_parameter(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
     """Pair criteria on one parameter whose conditions overlap; the rest stand alone."""
-    regions = {id(c): req.region(c.conditions, lookup) for c in (*a.criteria, *b.criteria)}
-
-    def meet(x: Criterion, y: Criterion) -> bool:
-        rx, ry = regions[id(x)], regions[id(y)]
-        if isinstance(rx, req.Unknown) or isinstance(ry, req.Unknown):
-            return True  # cannot tell: face them, and the pair says why they are not comparable
-        return not req.region_empty(req.region_intersect(rx, ry))
-
-    pairs: list[tuple[Criterion | None, Criterion | None]] = []
+    by_parameter: dict[str, list[Facts]] = {}
+    for f in b:
+        by_parameter.setdefault(f.criterion.parameter, []).append(f)
+    pairs: Aligned = []
     matched_b: set[int] = set()
-    for ca in a.criteria:
-        partners = [cb for cb in b.criteria if cb.parameter == ca.parameter and meet(ca, cb)]
-        pairs += [(ca, cb) for cb in partners] or [(ca, None)]
-        matched_b.update(id(cb) for cb in partners)
-    pairs += [(None, cb) for cb in b.criteria if id(cb) not in matched_b]
+    for fa in a:
+        partners = [fb for fb in by_parameter.get(fa.criterion.parameter, ()) if _meet(fa, fb)]
+        pairs += [(fa, fb) for fb in partners] or [(fa, None)]
+        matched_b.update(id(fb) for fb in partners)
+    pairs += [(None, fb) for fb in b if id(fb) not in matched_b]
     return pairs
 
 
@@ -96,21 +121,35 @@ def _methods(ca: Criterion, cb: Criterion, param: Parameter) -> tuple[str, str]:
     )
 
 
-def compare(ca: Criterion, cb: Criterion, param: Parameter | None, lookup: Lookup, *, revision: bool) -> Verdict:
+def _same_requirement(ca: Criterion, cb: Criterion) -> bool:
+    return all(
+        ca.raw.get(k) == cb.raw.get(k) for k in ("parameter", "requirement", "conditions", "test_methods", "mandatory")
+    )
+
+
+def compare(fa: Facts, fb: Facts, lookup: Lookup, *, revision: bool) -> Verdict:
     """Return how criterion A relates to criterion B (same parameter) on the products both cover."""
+    ca, cb, param = fa.criterion, fb.criterion, fa.param
     if param is None:
         return Verdict(NOT_COMPARABLE, f"parameter {ca.parameter!r} is not in the vocabulary")
-    ra, rb = req.region(ca.conditions, lookup), req.region(cb.conditions, lookup)
+    if revision and _same_requirement(ca, cb):
+        # Unchanged between two versions, even where a value is not known: the same criterion.
+        return Verdict(
+            IDENTICAL, _values(fa, fb, param), "same", fa.applies_to if ca.conditions else "", _flags(ca, cb, [])
+        )
+    ra, rb = fa.region, fb.region
     for side, r in (("A", ra), ("B", rb)):
         if isinstance(r, req.Unknown):
             return Verdict(NOT_COMPARABLE, f"cannot tell which products {side}'s criterion applies to: {r.reason}")
     assert not isinstance(ra, req.Unknown) and not isinstance(rb, req.Unknown)
     scope = req.scope(ra, rb)
-    regions = f"A: {req.describe_region(ra, lookup)}; B: {req.describe_region(rb, lookup)}"
+    regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
     if scope == "disjoint":
         return Verdict(NOT_COMPARABLE, f"the criteria apply to different products ({regions})", scope)
-    where = req.describe_region(req.region_intersect(ra, rb), lookup) if (ra or rb) else ""
-    notes = [f"{_SCOPE[scope]} ({regions})"] if scope != "same" else []
+    if scope == "same":
+        where, notes = (fa.applies_to if (ra or rb) else ""), []
+    else:
+        where, notes = req.describe_region(req.region_intersect(ra, rb), lookup), [f"{_SCOPE[scope]} ({regions})"]
     method_kind, method_words = _methods(ca, cb, param)
     if method_kind == "different":
         return Verdict(NOT_COMPARABLE, method_words, scope, where, _flags(ca, cb, notes))
@@ -128,10 +167,13 @@ def compare(ca: Criterion, cb: Criterion, param: Parameter | None, lookup: Looku
         # The same requirement now binds other products: the version that binds more is stricter.
         relation = {"a_wider": req.A_STRICTER, "b_wider": req.B_STRICTER}.get(scope, req.OVERLAP)
         why = f"{why}, applied to other products" if why else "the same requirement, applied to other products"
-    values = f"A {constraint(ca.requirement)}, B {constraint(cb.requirement)}"
-    if param.better in _BETTER and relation != NOT_COMPARABLE:
-        values += f", {_BETTER[param.better]}"
+    values = _values(fa, fb, param, better=relation != NOT_COMPARABLE)
     return Verdict(relation, f"{why} ({values})" if why else values, scope, where, _flags(ca, cb, notes))
+
+
+def _values(fa: Facts, fb: Facts, param: Parameter, *, better: bool = True) -> str:
+    values = f"A {fa.text}, B {fb.text}"
+    return f"{values}, {_BETTER[param.better]}" if better and param.better in _BETTER else values
 
 
 _SCOPE = {
@@ -185,22 +227,24 @@ def _scope_words(scope: str, ra: req.Region, rb: req.Region, lookup: Lookup) -> 
     return f"compared where both apply, which is only part of each (A: {a_text}; B: {b_text})"
 
 
-def alone(c: Criterion, side: str, others: Sequence[Criterion], other: Standard, *, revision: bool) -> Verdict:
+def alone(f: Facts, side: str, others: Sequence[Facts], other: Standard, *, revision: bool) -> Verdict:
     """Return the verdict for a criterion with no counterpart on the other side."""
+    c = f.criterion
     relation = ONLY_A if side == "A" else ONLY_B
     other_side = "B" if side == "A" else "A"
-    same_param = [o.id for o in others if o.parameter == c.parameter]
     if revision:
         reason = "removed in B" if side == "A" else "new in B"
         if not other.complete:
             reason += f" as recorded ({other_side} is a partial record, so it may only be unrecorded there)"
-    elif same_param:
+    elif same_param := [o.criterion.id for o in others if o.criterion.parameter == c.parameter]:
         reason = f"{other_side}'s criteria on {c.parameter} ({', '.join(same_param)}) apply to other products"
     else:
         reason = f"{other_side} records no criterion on {c.parameter}"
         if not other.complete:
             reason += f" ({other_side} is a partial record: it may still require it)"
-    notes = [f"{side} {constraint(c.requirement)}"]
+    notes = [f"{side} {f.text}"]
+    if c.conditions:
+        notes.append(f"applies to {f.applies_to}")
     if c.verification in _FLAG:
         notes.append(f"value {_FLAG[c.verification]}")
-    return Verdict(relation, reason, "", "", tuple(notes))
+    return Verdict(relation, reason, "", f.applies_to if c.conditions else "", tuple(notes))

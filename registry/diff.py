@@ -15,6 +15,7 @@ with ``==`` first, and deepdiff sees only the fields that differ.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,10 +24,9 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from registry import alignment
-from registry.alignment import Verdict
+from registry.alignment import Facts, Verdict
 from registry.findings import pointer
 from registry.model import Criterion, Parameter, Standard
-from registry.render import constraint
 from registry.vocabulary import Vocabulary
 
 RELATIONS = (
@@ -50,11 +50,29 @@ _REQUIREMENT_FIELDS = frozenset({"parameter", "requirement", "conditions", "test
 class Pair:
     """Two aligned criteria (or one alone) and how they relate."""
 
-    parameter: str
-    topic: str
-    a: Criterion | None
-    b: Criterion | None
+    facts_a: Facts | None
+    facts_b: Facts | None
     verdict: Verdict
+
+    @property
+    def a(self) -> Criterion | None:
+        """Return A's criterion, if any."""
+        return self.facts_a.criterion if self.facts_a else None
+
+    @property
+    def b(self) -> Criterion | None:
+        """Return B's criterion, if any."""
+        return self.facts_b.criterion if self.facts_b else None
+
+    @property
+    def parameter(self) -> str:
+        """Return the parameter both criteria constrain."""
+        return (self.a or self.b).parameter  # type: ignore[union-attr]
+
+    @property
+    def topic(self) -> str:
+        """Return the topic, A's where both sides have one."""
+        return (self.a or self.b).topic  # type: ignore[union-attr]
 
     @property
     def relation(self) -> str:
@@ -63,21 +81,19 @@ class Pair:
 
     def as_json(self) -> dict[str, Any]:
         """Return the pair as the CLI's JSON object."""
+        a, b = self.a, self.b
         return {
             "parameter": self.parameter,
-            "a": self.a.id if self.a else None,
-            "b": self.b.id if self.b else None,
+            "a": a.id if a else None,
+            "b": b.id if b else None,
             "relation": self.relation,
             "detail": self.verdict.detail,
             "topic": self.topic,
             "scope": self.verdict.scope or None,
             "where": self.verdict.where or None,
-            "a_requirement": constraint(self.a.requirement) if self.a else None,
-            "b_requirement": constraint(self.b.requirement) if self.b else None,
-            "verification": {
-                "a": self.a.verification if self.a else None,
-                "b": self.b.verification if self.b else None,
-            },
+            "a_requirement": self.facts_a.text if self.facts_a else None,
+            "b_requirement": self.facts_b.text if self.facts_b else None,
+            "verification": {"a": a.verification if a else None, "b": b.verification if b else None},
         }
 
 
@@ -162,23 +178,24 @@ def compare(a: Standard, b: Standard, vocabulary: Vocabulary) -> Diff:
     """Compare standard A with standard B: two versions of one standard, or two labels' standards."""
     revision = a.id == b.id
 
+    @functools.cache
     def lookup(pid: str) -> Parameter | None:
         return vocabulary.parameter(a.category, pid) or vocabulary.parameter(b.category, pid)
 
-    aligned = alignment.align_by_id(a, b) if revision else alignment.align_by_parameter(a, b, lookup)
+    facts_a, facts_b = alignment.facts(a, lookup), alignment.facts(b, lookup)
+    align = alignment.align_by_id if revision else alignment.align_by_parameter
+    aligned = align(facts_a, facts_b)
     pairs = []
-    for ca, cb in aligned:
-        if ca is not None and cb is not None:
-            verdict = alignment.compare(ca, cb, lookup(ca.parameter), lookup, revision=revision)
-        elif ca is not None:
-            verdict = alignment.alone(ca, "A", b.criteria, b, revision=revision)
+    for fa, fb in aligned:
+        if fa is not None and fb is not None:
+            verdict = alignment.compare(fa, fb, lookup, revision=revision)
+        elif fa is not None:
+            verdict = alignment.alone(fa, "A", facts_b, b, revision=revision)
         else:
-            assert cb is not None
-            verdict = alignment.alone(cb, "B", a.criteria, a, revision=revision)
-        crit = ca or cb
-        assert crit is not None
-        pairs.append(Pair(crit.parameter, crit.topic, ca, cb, verdict))
-    editorial = tuple(_editorial(a, b, aligned)) if revision else ()
+            assert fb is not None
+            verdict = alignment.alone(fb, "B", facts_a, a, revision=revision)
+        pairs.append(Pair(fa, fb, verdict))
+    editorial = tuple(_editorial(a, b, pairs)) if revision else ()
     return Diff(a, b, "revision" if revision else "cross_label", tuple(pairs), editorial, _notes(a, b, vocabulary))
 
 
@@ -241,11 +258,12 @@ def _notes(a: Standard, b: Standard, vocabulary: Vocabulary) -> tuple[str, ...]:
 # --- editorial changes (revision mode), found with deepdiff on the fields that differ
 
 
-def _editorial(a: Standard, b: Standard, aligned: list[tuple[Criterion | None, Criterion | None]]) -> Iterator[Edit]:
+def _editorial(a: Standard, b: Standard, pairs: list[Pair]) -> Iterator[Edit]:
     meta_a = {k: v for k, v in a.raw.items() if k != "criteria"}
     meta_b = {k: v for k, v in b.raw.items() if k != "criteria"}
     yield from _changes(meta_a, meta_b, (), None)
-    for ca, cb in aligned:
+    for pair in pairs:
+        ca, cb = pair.a, pair.b
         if ca is None or cb is None or ca.raw == cb.raw:
             continue
         text_a = {k: v for k, v in ca.raw.items() if k not in _REQUIREMENT_FIELDS}

@@ -146,3 +146,63 @@ def test_console_script_is_installed_and_runs() -> None:
     out = subprocess.run([str(exe), "validate", "--format", "json"], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["valid"] is True
+
+
+DIFF = EXAMPLES / "diff"
+
+
+def test_diff_json_contract() -> None:
+    code, out, _ = run("diff", "cn-de-room-air-conditioner@2017", "de-uz-204", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["a"] == {"id": "cn-de-room-air-conditioner", "version": "2017"}
+    assert data["b"] == {"id": "de-uz-204", "version": "2016-08"}
+    assert data["mode"] == "cross_label"
+    summary = data["summary"]
+    relations = ["identical", "equivalent", "a_stricter", "b_stricter", "overlap", "conflict", "not_comparable"]
+    assert all(isinstance(summary[k], int) for k in [*relations, "only_a", "only_b"])
+    assert sum(summary[k] for k in [*relations, "only_a", "only_b"]) == len(data["pairs"])
+    assert 0 <= summary["coverage_a_to_b"] <= 1 and 0 <= summary["coverage_b_to_a"] <= 1
+    for pair in data["pairs"]:
+        assert {"parameter", "a", "b", "relation", "detail"} <= set(pair)
+    assert all(set(p) == {"criterion", "reason"} for p in data["extra_proof_a_to_b"])
+    assert data["editorial"] == []
+
+
+def test_diff_revision_by_id_and_files_agree() -> None:
+    code, by_id, _ = run(
+        "diff", "cn-cel-room-air-conditioner@2006", "cn-cel-room-air-conditioner@2013", "--format", "json"
+    )
+    folder = STANDARDS / "criteria" / "cn-cel-room-air-conditioner"
+    code2, by_file, _ = run("diff", str(folder / "2006.json"), str(folder / "2013.json"), "--format", "json")
+    assert code == code2 == 0
+    assert json.loads(by_id) == json.loads(by_file)
+    assert json.loads(by_id)["mode"] == "revision" and json.loads(by_id)["editorial"]
+
+
+def test_diff_text_groups_by_topic_with_values_side_by_side() -> None:
+    case = DIFF / "stricter"
+    code, out, _ = run("diff", str(case / "a.json"), str(case / "b.json"))
+    assert code == 0
+    assert "\nrefrigerant\n" in out and "\nenergy\n" in out
+    assert ">= 6.1 W/W" in out and ">= 7 W/W" in out and "B is stricter" in out
+    assert "a holder of A surely meets 57% of B's mandatory criteria" in out
+    assert "- seer:" in out  # extra proof for a holder of A
+
+
+def test_diff_rejects_unknown_ids_and_invalid_files(tmp_path: Path) -> None:
+    code, _, err = run("diff", "no-such-standard", "de-uz-204")
+    assert code == 1 and "no standard with id 'no-such-standard'" in err
+    code, _, err = run("diff", "de-uz-204@1999", "de-uz-204")
+    assert code == 1 and "has no version '1999'" in err
+    bad = tmp_path / "bad.json"
+    doc = json.loads((DIFF / "stricter" / "a.json").read_text())
+    doc["criteria"][0]["requirement"]["value"]["unit"] = "kW"
+    bad.write_text(json.dumps(doc))
+    code, out, err = run("diff", str(bad), "de-uz-204")
+    assert code == 1 and out == ""
+    assert f"{bad}: /criteria/0/requirement/value/unit:" in err
+    code, _, err = run("diff", str(STANDARDS / "labels" / "cn-cel.json"), "de-uz-204")
+    assert code == 1 and "not a criteria document" in err
+    code, _, err = run("diff", str(tmp_path / "missing.json"), "de-uz-204")
+    assert code == 2 and "no such file" in err

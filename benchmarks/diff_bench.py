@@ -1,0 +1,86 @@
+"""Time the diff engine against parsing, and against DeepDiff(ignore_order=True) on the raw documents.
+
+Run: .venv/bin/python -m benchmarks.diff_bench [--repeat N] [--deepdiff-repeat N]
+
+Documents come from the seeded generator (benchmarks/corpus.py): room air conditioner criteria
+with units (kW, g, B(A), ppm ...) and capacity conditions; B is the next version of A with about
+10 % of limits moved, 5 % of titles edited, 2 criteria dropped and 2 added. "our diff" is a
+revision diff from parsed JSON to the JSON answer: building the typed views, aligning, relating
+every pair, the editorial changes (deepdiff on the fields that differ), coverage and extra proof.
+
+Targets (issue 3): our diff at 200 criteria <= 5x parsing both documents; our diff at 1,000
+criteria <= 6x our diff at 200 (near-linear). All figures are medians from this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from deepdiff import DeepDiff
+
+from benchmarks.corpus import document, revision
+from registry.diff import compare
+from registry.model import Standard
+from registry.validation import Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: lazy unit registry, caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Print the figures and whether the targets are met."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--deepdiff-repeat", type=int, default=3, help="runs of the slow ignore_order baseline")
+    args = parser.parse_args()
+
+    validator = Validator.from_dir(ROOT / "schemas")
+    catalog = validator.validate_paths([ROOT / "standards"]).catalog
+    ours: dict[int, float] = {}
+    parse: dict[int, float] = {}
+    print(
+        f"{'criteria':>8} {'KiB(A+B)':>9} {'json.loads A+B':>15} {'our diff':>9} {'DeepDiff ignore_order':>22}  relations"
+    )
+    for size in (200, 1000):
+        a, b = document(size), revision(document(size))
+        for doc in (a, b):
+            assert validator.validate_data(doc, context=catalog) == [], "generated documents must be valid"
+        raw_a, raw_b = json.dumps(a).encode(), json.dumps(b).encode()
+
+        def parse_both(raw_a: bytes = raw_a, raw_b: bytes = raw_b) -> object:
+            return json.loads(raw_a), json.loads(raw_b)
+
+        def our_diff(a: dict = a, b: dict = b) -> object:  # type: ignore[type-arg]
+            return compare(Standard.from_json(a), Standard.from_json(b), catalog.vocabulary).as_json()
+
+        parse[size] = _median_ms(parse_both, args.repeat)
+        ours[size] = _median_ms(our_diff, args.repeat)
+        naive = _median_ms(lambda a=a, b=b: DeepDiff(a, b, ignore_order=True), args.deepdiff_repeat)
+        summary = our_diff()["summary"]  # type: ignore[index]
+        shown = ", ".join(f"{k} {v}" for k, v in summary.items() if v and not k.startswith("coverage"))
+        print(
+            f"{size:>8} {(len(raw_a) + len(raw_b)) / 1024:>9.0f} {parse[size]:>13.2f}ms {ours[size]:>7.2f}ms"
+            f" {naive:>20.1f}ms  {shown}"
+        )
+    at_200 = ours[200] / parse[200]
+    growth = ours[1000] / ours[200]
+    print(f"our diff / parsing both at 200 criteria: {at_200:.2f}x (target <= 5x) {'MET' if at_200 <= 5 else 'MISSED'}")
+    print(f"our diff 1,000 / 200 criteria: {growth:.2f}x (target <= 6x) {'MET' if growth <= 6 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

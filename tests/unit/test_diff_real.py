@@ -1,0 +1,91 @@
+"""The diff engine on the bundled standards: the joint standards against their parents, and a revision.
+
+The bundled records are partial and mostly lack numbers, so most pairs are 'only on one side'
+or 'not comparable'; these tests pin that the engine says so rather than guessing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.catalog import Catalog
+from registry.diff import compare
+
+REAL = {
+    ("cn-de-room-air-conditioner@2017", "de-uz-204@2016-08"): (
+        "cross_label",
+        {"not_comparable": 3, "only_a": 1, "only_b": 5},
+    ),
+    ("cn-de-room-air-conditioner@2017", "cn-cel-room-air-conditioner@2013"): (
+        "cross_label",
+        {"not_comparable": 1, "only_a": 3, "only_b": 8},
+    ),
+    ("cn-jp-scanner@2017", "cn-cel-scanner@2012"): ("cross_label", {"only_b": 9}),
+    ("cn-jp-scanner@2017", "jp-eco-mark-155@1.3"): ("cross_label", {"only_b": 19}),
+    ("cn-cel-room-air-conditioner@2006", "cn-cel-room-air-conditioner@2013"): (
+        "revision",
+        {"not_comparable": 1, "only_b": 8},
+    ),
+}
+
+
+@pytest.mark.parametrize(("a", "b"), list(REAL), ids=[f"{a}-vs-{b}" for a, b in REAL])
+def test_real_pairs(catalog: Catalog, a: str, b: str) -> None:
+    mode, counts = REAL[(a, b)]
+    result = compare(catalog.standard(a), catalog.standard(b), catalog.vocabulary)
+    assert result.mode == mode
+    assert {k: v for k, v in result.counts().items() if v} == counts
+    # Every compared value that is not verified says so, in the pair and in the notes.
+    for pair in result.pairs:
+        for side, crit in (("A", pair.a), ("B", pair.b)):
+            if crit is not None and crit.verification == "unverified":
+                assert "unverified" in pair.verdict.detail, (pair.a, pair.b)
+    partial = [n for n in result.notes if "partial record" in n]
+    assert len(partial) == 2  # no bundled record is complete
+
+
+def test_joint_air_conditioner_standard_flags_its_unverified_placeholders(catalog: Catalog) -> None:
+    result = compare(
+        catalog.standard("cn-de-room-air-conditioner@2017"), catalog.standard("de-uz-204@2016-08"), catalog.vocabulary
+    )
+    seer = next(p for p in result.pairs if p.parameter == "energy.seer")
+    assert seer.relation == "not_comparable"
+    assert "A: value not known" in seer.verdict.reason
+    assert "A unverified" in seer.verdict.detail and "B from a secondary source" in seer.verdict.detail
+    assert any("4 criteria whose values are unverified" in n for n in result.notes)
+    # Nothing of DE-UZ 204 is covered by the joint standard as recorded: a holder proves all 8.
+    assert result.coverage("a") == 0.0
+    assert len(result.extra_proof("a")) == 8
+
+
+def test_scanner_joint_standard_without_criteria_has_unknown_coverage(catalog: Catalog) -> None:
+    result = compare(
+        catalog.standard("cn-jp-scanner@2017"), catalog.standard("jp-eco-mark-155@1.3"), catalog.vocabulary
+    )
+    assert result.coverage("b") is None  # the joint standard records no criterion: a share of nothing
+    assert result.coverage("a") == 0.0
+    reasons = {p.reason for p in result.extra_proof("a")}
+    assert all("A is a partial record" in r for r in reasons)
+
+
+def test_revision_separates_editorial_from_requirement_changes(catalog: Catalog) -> None:
+    result = compare(
+        catalog.standard("cn-cel-room-air-conditioner@2006"),
+        catalog.standard("cn-cel-room-air-conditioner@2013"),
+        catalog.vocabulary,
+    )
+    paths = {e.path for e in result.editorial}
+    assert {"/designation", "/status", "/version", "/dates/published"} <= paths
+    assert all(not p.startswith("/criteria/energy-efficiency/requirement/evidence") for p in paths)
+    new = [p for p in result.pairs if p.relation == "only_b"]
+    # 2006 is a partial record: a criterion seen only in 2013 may merely be unrecorded in 2006.
+    assert new and all("may only be unrecorded" in p.verdict.reason for p in new)
+
+
+def test_low_gwp_cap_against_blue_angel(catalog: Catalog) -> None:
+    result = compare(
+        catalog.standard("de-uz-204"), catalog.standard("cn-low-gwp-room-air-conditioner"), catalog.vocabulary
+    )
+    gwp = next(p for p in result.pairs if p.parameter == "refrigerant.gwp100")
+    # GWP <= 5 (comparator not known) lies inside GWP < 150 whatever the comparator is.
+    assert gwp.relation == "a_stricter"
