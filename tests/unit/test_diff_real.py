@@ -37,7 +37,7 @@ def test_real_pairs(catalog: Catalog, a: str, b: str) -> None:
     assert {k: v for k, v in result.counts().items() if v} == counts
     # Every compared value that is not verified says so, in the pair and in the notes.
     for pair in result.pairs:
-        for side, crit in (("A", pair.a), ("B", pair.b)):
+        for crit in (pair.a, pair.b):
             if crit is not None and crit.verification == "unverified":
                 assert "unverified" in pair.verdict.detail, (pair.a, pair.b)
     partial = [n for n in result.notes if "partial record" in n]
