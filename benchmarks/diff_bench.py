@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from deepdiff import DeepDiff
 
@@ -63,13 +64,13 @@ def main() -> None:
         def parse_both(raw_a: bytes = raw_a, raw_b: bytes = raw_b) -> object:
             return json.loads(raw_a), json.loads(raw_b)
 
-        def our_diff(a: dict = a, b: dict = b) -> object:  # type: ignore[type-arg]
+        def our_diff(a: dict[str, Any] = a, b: dict[str, Any] = b) -> Any:
             return compare(Standard.from_json(a), Standard.from_json(b), catalog.vocabulary).as_json()
 
         parse[size] = _median_ms(parse_both, args.repeat)
         ours[size] = _median_ms(our_diff, args.repeat)
         naive = _median_ms(lambda a=a, b=b: DeepDiff(a, b, ignore_order=True), args.deepdiff_repeat)
-        summary = our_diff()["summary"]  # type: ignore[index]
+        summary = our_diff()["summary"]
         shown = ", ".join(f"{k} {v}" for k, v in summary.items() if v and not k.startswith("coverage"))
         print(
             f"{size:>8} {(len(raw_a) + len(raw_b)) / 1024:>9.0f} {parse[size]:>13.2f}ms {ours[size]:>7.2f}ms"

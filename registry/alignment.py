@@ -203,11 +203,12 @@ def _requirements(ca: Criterion, cb: Criterion, param: Parameter, method_kind: s
         if isinstance(f, req.Unknown):
             return NOT_COMPARABLE, f"{side}: {f.reason}"
     assert not isinstance(fa, req.Unknown | req.Declaration) and not isinstance(fb, req.Unknown | req.Declaration)
-    if same_text and method_kind == "same":
-        return IDENTICAL, ""
     found = req.relation(fa, fb)
     if found is None:
+        # Even the same words: two labels' unknown comparators need not be the same comparator.
         return NOT_COMPARABLE, "a comparator (< or <=) that is not known decides the relation"
+    if found == req.EQUAL and same_text and method_kind == "same":
+        return IDENTICAL, ""
     words = {
         req.EQUAL: "the same after unit conversion",
         req.A_STRICTER: "A allows fewer values",

@@ -16,6 +16,7 @@ from registry.errors import NotFoundError
 from registry.findings import Finding
 from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
+from registry.store.cli import register
 from registry.validation import Validator
 
 _FORMAT = click.option(
@@ -277,3 +278,6 @@ def diff(settings: _Settings, first: str, second: str, fmt: str, lang: str) -> N
         _dump(result.as_json())
     else:
         click.echo(diff_text.text(result, catalog.vocabulary, lang))
+
+
+register(main)

@@ -273,6 +273,11 @@ def _editorial(a: Standard, b: Standard, pairs: list[Pair]) -> Iterator[Edit]:
         yield from _changes(text_a, text_b, ("criteria", ca.id), ca.id)
 
 
+def changes(x: Mapping[str, Any], y: Mapping[str, Any]) -> list[Edit]:
+    """Return the structural changes from one JSON object to another (an audit trail's diff)."""
+    return list(_changes(x, y, (), None))
+
+
 def _changes(
     x: Mapping[str, Any], y: Mapping[str, Any], prefix: tuple[str, ...], criterion: str | None
 ) -> Iterator[Edit]:

@@ -3,6 +3,8 @@
 User data problems are reported as findings (see ``registry.findings``).
 """
 
+from collections.abc import Sequence
+
 
 class RegistryError(Exception):
     """Base class of every exception the core raises on purpose."""
@@ -14,3 +16,19 @@ class NotFoundError(RegistryError):
 
 class ConfigurationError(RegistryError):
     """The registry was set up with paths or schemas that cannot be used."""
+
+
+class ConflictError(RegistryError):
+    """An edit was based on a stale copy: someone saved the draft in between."""
+
+
+class ImmutableError(RegistryError):
+    """An attempt to change or delete published content: a change must be a new version."""
+
+
+class InvalidDocumentError(RegistryError):
+    """A document that fails validation; ``findings`` says what and where."""
+
+    def __init__(self, message: str, findings: Sequence[object]) -> None:
+        super().__init__(message)
+        self.findings = findings

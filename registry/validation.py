@@ -79,8 +79,22 @@ class Validator:
             return report, None
         return report, Entry(str(path), kind, loaded.data)
 
-    def validate_paths(self, targets: Sequence[Path], context: Sequence[Path] = ()) -> Result:
-        """Validate files and folders; resolve references against them plus the context folders."""
+    def validate_paths(
+        self,
+        targets: Sequence[Path],
+        context: Sequence[Path] = (),
+        *,
+        context_entries: Sequence[Entry] = (),
+        check_context: bool = False,
+    ) -> Result:
+        """Validate files and folders; resolve references against them plus the context.
+
+        Context comes from folders (a document defined there again is a duplicate) or from
+        entries already loaded from a database (one with the same identity as a target is left
+        out: the target stands for it, as a re-import or an update). With ``check_context``,
+        context entries get reports too, so that a change to one document that breaks another
+        (a parameter removed from the vocabulary) is seen.
+        """
         target_files = expand(targets)
         chosen = {p.resolve() for p in target_files}
         reports: dict[str, FileReport] = {}
@@ -90,11 +104,17 @@ class Validator:
             reports[report.path] = report
             if entry is not None:
                 entries.append(entry)
+        replaced = {e.key for e in entries}
         extra = [p for p in expand(context) if p.resolve() not in chosen]
         for path in extra:
             _, entry = self._load(path)
             if entry is not None:
                 entries.append(entry)
+        for entry in context_entries:
+            if entry.key not in replaced:
+                entries.append(entry)
+                if check_context:
+                    reports[entry.path] = FileReport(entry.path)
         catalog = self._check_entries(entries, reports)
         return Result(Report(list(reports.values())), catalog)
 

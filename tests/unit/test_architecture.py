@@ -10,7 +10,9 @@ from pathlib import Path
 
 import registry
 
-CORE = sorted(m.name for m in pkgutil.walk_packages(registry.__path__, "registry."))
+ALL = sorted(m.name for m in pkgutil.walk_packages(registry.__path__, "registry."))
+# The database adapter is the one sub-package allowed SQLAlchemy; its migration scripts are not modules to import.
+CORE = [m for m in ALL if not m.startswith("registry.store")]
 # Modules that need the diff engine, and so deepdiff, by design.
 DIFF_USERS = {"registry.diff", "registry.diff_text", "registry.cli"}
 
@@ -30,6 +32,20 @@ def test_core_imports_no_framework_in_a_fresh_interpreter() -> None:
     frameworks = ("flask", "sqlmodel", "sqlalchemy", "werkzeug", "alembic")
     assert _loaded_after_import(CORE, frameworks) == "[] False"
     assert "registry.cli" in CORE and len(CORE) >= 10
+    # The command line loads the database adapter only when a database command runs.
+    assert "registry.store.cli" in ALL
+
+
+def test_the_database_adapter_builds_no_engine_at_import() -> None:
+    adapter = [m for m in ALL if m.startswith("registry.store") and ".migrations" not in m]
+    code = (
+        "import importlib, gc\n"
+        f"for name in {adapter!r}: importlib.import_module(name)\n"
+        "from sqlalchemy.engine import Engine\n"
+        "print(sum(isinstance(o, Engine) for o in gc.get_objects()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
 
 
 def test_only_the_diff_engine_loads_deepdiff() -> None:

@@ -1,0 +1,210 @@
+"""Database commands of the ``ecolabel`` command line.
+
+This module imports only click at load time: SQLAlchemy is loaded when a database command
+runs, so that ``ecolabel validate`` and ``ecolabel diff`` stay quick and the core stays free of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from registry.validation import Validator
+
+_ACTOR = click.option(
+    "--actor", default=None, help="Who makes the change, for the audit trail [the login name, 'cli:' prefixed]."
+)
+
+
+def _actor(actor: str | None) -> str:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return actor or f"cli:{name}"
+
+
+def _engine(migrated: bool = True) -> Engine:
+    from registry.errors import ConfigurationError
+    from registry.store import migrate
+    from registry.store.engine import default_url, make_engine
+
+    try:
+        engine = make_engine(default_url())
+        if migrated:
+            migrate.require_current(engine)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
+    return engine
+
+
+def _validator(ctx: click.Context) -> Validator:
+    return ctx.obj.validator  # type: ignore[no-any-return]
+
+
+def _progress(label: str) -> Any:
+    """Return a progress wrapper for long work on a terminal, nothing when output is not one."""
+    if not sys.stderr.isatty():
+        return None
+
+    def wrap(items: Iterable[Any]) -> Iterator[Any]:
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+
+    return wrap
+
+
+def _print_import(report: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    for path, findings in report.rejected:
+        for finding in findings:
+            click.echo(f"{path}: {finding.pointer or '/'}: {finding.message}", err=True)
+    verdict = "imported" if report.ok else "rejected: nothing was imported"
+    click.echo(
+        f"{verdict} (added {len(report.added)}, unchanged {len(report.unchanged)}, "
+        f"updated {len(report.updated)}, rejected {len(report.rejected)})",
+        err=not report.ok,
+    )
+
+
+def register(main: click.Group) -> None:
+    """Add the database commands to the command line."""
+
+    @main.group()
+    def db() -> None:
+        """The database: migrations and status (DATABASE_URL, default: instance/registry.sqlite3)."""
+
+    @db.command()
+    @click.option(
+        "--seed/--no-seed", default=True, show_default=True, help="Load the bundled documents into an empty database."
+    )
+    @_ACTOR
+    @click.pass_context
+    def upgrade(ctx: click.Context, seed: bool, actor: str | None) -> None:
+        """Apply the migrations; on first run, seed the database from the bundled standards."""
+        from registry.store import migrate, service
+
+        engine = _engine(migrated=False)
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        click.echo(f"database at migration {migrate.current(engine)} (was {before or 'empty'})")
+        if seed and service.is_empty(engine):
+            report = service.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
+            _print_import(report, "text")
+            if not report.ok:
+                sys.exit(1)
+
+    @db.command()
+    def status() -> None:
+        """Show the migration and how many documents are stored, by kind and state."""
+        from sqlmodel import Session
+
+        from registry.store import service
+
+        engine = _engine()
+        with Session(engine) as session:
+            for key, count in service.counts(session).items():
+                click.echo(f"{key:<24} {count}")
+
+    @main.command(name="import")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @_ACTOR
+    @click.pass_context
+    def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, actor: str | None) -> None:
+        """Import documents (files or folders) all or nothing; exit 1 if any is rejected."""
+        from registry.store import service
+
+        engine = _engine()
+        report = service.import_paths(
+            engine, _validator(ctx), list(paths), actor=_actor(actor), progress=_progress("importing")
+        )
+        _print_import(report, fmt)
+        sys.exit(0 if report.ok else 1)
+
+    @main.command()
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    def export(folder: Path) -> None:
+        """Write every stored document as JSON, one file per version, sorted keys, and a manifest."""
+        from registry.store import service
+
+        written = service.export(_engine(), folder)
+        click.echo(f"exported {written} documents to {folder}")
+
+    @main.command()
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(file: Path) -> None:
+        """Copy the SQLite database to FILE with SQLite's online backup (PostgreSQL: see the README)."""
+        from registry.store import backup as backups
+
+        engine = _engine()
+        try:
+            backups.backup(engine, file)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"backed up to {file}")
+
+    @main.command()
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def restore(file: Path) -> None:
+        """Replace the SQLite database with a backup FILE, after checking the backup is whole."""
+        from registry.store import backup as backups
+
+        engine = _engine(migrated=False)
+        try:
+            backups.restore(engine, file)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"restored from {file}")
+
+    @main.group()
+    def audit() -> None:
+        """The audit trail of every write."""
+
+    @audit.command()
+    def verify() -> None:
+        """Check the hash chain; name the first broken entry (exit 1) if any."""
+        from sqlmodel import Session
+
+        from registry.store import audit as trail
+
+        with Session(_engine()) as session:
+            verdict = trail.verify(session)
+        if not verdict.ok:
+            click.echo(f"audit trail broken at entry {verdict.broken_at}: {verdict.reason}", err=True)
+            sys.exit(1)
+        click.echo(f"audit trail intact: {verdict.entries} entries")
+
+    @main.command(name="in-force")
+    @click.argument("standard_id")
+    @click.option("--date", "on", default=None, help="YYYY-MM-DD [today].")
+    def in_force(standard_id: str, on: str | None) -> None:
+        """Show which versions of a standard are in force on a date (two in a transition window)."""
+        from sqlmodel import Session
+
+        from registry.store import service
+
+        try:
+            day = dt.date.fromisoformat(on) if on else dt.date.today()
+        except ValueError:
+            raise click.BadParameter(f"{on!r} is not a date YYYY-MM-DD", param_hint="--date") from None
+        with Session(_engine()) as session:
+            rows = service.in_force(session, standard_id, day)
+        if not rows:
+            click.echo(f"no version of {standard_id} is known to be in force on {day}")
+        for row in rows:
+            until = row.in_force_until or "end not recorded"
+            click.echo(f"{row.doc_id}@{row.version}  {row.state}  in force {row.in_force_from} .. {until}")

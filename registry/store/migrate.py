@@ -1,0 +1,51 @@
+"""Alembic migrations, run programmatically: ``ecolabel db upgrade`` and the check the app makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from registry.errors import ConfigurationError
+
+_SCRIPTS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return config
+
+
+def head() -> str:
+    """Return the newest migration revision."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current(engine: Engine) -> str | None:
+    """Return the revision the database is at, or None when it was never migrated."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration up to a revision (default: the newest)."""
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that is not at the newest migration, saying what to run."""
+    at, newest = current(engine), head()
+    if at != newest:
+        where = engine.url.render_as_string(hide_password=True)
+        state = "has no registry tables" if at is None else f"is at migration {at}, the code needs {newest}"
+        raise ConfigurationError(f"the database {where} {state}; run: ecolabel db upgrade")

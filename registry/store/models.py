@@ -1,0 +1,75 @@
+"""Rows of the registry of record (rows, not criteria: a document's shape is its JSON Schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+STATES = ("draft", "published", "superseded", "withdrawn")
+RECORD_KINDS = ("label", "agreement", "vocabulary")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class StandardVersion(SQLModel, table=True):
+    """One version of a criteria document: a draft, or published content that never changes."""
+
+    __tablename__ = "standard_version"
+    __table_args__ = (
+        UniqueConstraint("doc_id", "version", name="uq_standard_version"),
+        Index("ix_standard_version_category_state", "category", "state"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    doc_id: str = Field(max_length=80, index=True)
+    version: str = Field(max_length=40)
+    state: str = Field(max_length=12)
+    category: str = Field(max_length=80)
+    in_force_from: dt.date | None = None
+    in_force_until: dt.date | None = None
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    content_sha256: str = Field(max_length=64)
+    lock_version: int = 1
+    created_at: dt.datetime = Field(default_factory=_now)
+    created_by: str = Field(max_length=120)
+    published_at: dt.datetime | None = None
+    published_by: str | None = Field(default=None, max_length=120)
+
+
+class Record(SQLModel, table=True):
+    """The current content of a label programme, an agreement or a category vocabulary."""
+
+    __tablename__ = "record"
+    __table_args__ = (UniqueConstraint("kind", "doc_id", name="uq_record"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    doc_id: str = Field(max_length=80)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    content_sha256: str = Field(max_length=64)
+    lock_version: int = 1
+    updated_at: dt.datetime = Field(default_factory=_now)
+    updated_by: str = Field(max_length=120)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write: who, when, what (content hashes before and after, a JSON diff), chained by hash."""
+
+    __tablename__ = "audit_entry"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: str = Field(max_length=40)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=40)
+    kind: str = Field(max_length=20)
+    doc_id: str = Field(max_length=80)
+    version: str | None = Field(default=None, max_length=40)
+    before_sha256: str | None = Field(default=None, max_length=64)
+    after_sha256: str | None = Field(default=None, max_length=64)
+    diff: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64, unique=True)
+    entry_hash: str = Field(max_length=64, unique=True)
