@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 _SOURCE = {"verification": "unverified", "sources": [{"title": "Synthetic benchmark document"}]}
@@ -59,12 +61,12 @@ def _criterion(rng: random.Random, i: int) -> dict[str, Any]:
     return crit
 
 
-def document(criteria: int, *, seed: int = 14024, version: str = "1.0") -> dict[str, Any]:
+def document(criteria: int, *, seed: int = 14024, version: str = "1.0", ident: str | None = None) -> dict[str, Any]:
     """Return a valid room-air-conditioner criteria document with the given number of criteria."""
     rng = random.Random(seed)
     return {
         "$schema": "urn:ecolabel:schema:criteria-document:1",
-        "id": f"bench-rac-{criteria}",
+        "id": ident or f"bench-rac-{criteria}",
         "version": version,
         "title": {"en": f"Synthetic room air conditioner criteria ({criteria} criteria)"},
         "kind": "native",
@@ -95,3 +97,14 @@ def revision(doc: dict[str, Any], *, seed: int = 2017, version: str = "2.0") -> 
         criteria.remove(crit)
     criteria += [_criterion(rng, len(doc["criteria"]) + i) for i in range(2)]
     return new
+
+
+def write_set(folder: Path, count: int, *, criteria: int = 10, seed: int = 1) -> list[Path]:
+    """Write ``count`` distinct generated standards as files under a folder; return their paths."""
+    paths = []
+    for i in range(count):
+        path = folder / f"gen-{i:05d}" / "1.0.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document(criteria, seed=seed + i, ident=f"gen-{i:05d}")), encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,15 +91,20 @@ class Verdict:
 
 def verify(session: Session) -> Verdict:
     """Walk the chain in order and name the first entry that does not check out."""
+    rows = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq)).execution_options(yield_per=1000))
+    try:
+        return _walk(rows)
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL: close it even when the walk stops early
+
+
+def _walk(rows: Iterable[AuditEntry]) -> Verdict:
     expected_prev = GENESIS
     count = 0
-    rows = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq)).execution_options(yield_per=1000))
     for entry in rows:
         count += 1
         if entry.prev_hash != expected_prev:
-            return Verdict(
-                count, entry.seq, "its link to the previous entry is broken (an entry was removed or altered)"
-            )
+            return Verdict(count, entry.seq, "its link to the previous entry is broken (an entry was removed or altered)")
         if entry_hash(entry) != entry.entry_hash:
             return Verdict(count, entry.seq, "its content does not match its hash (the entry was altered)")
         expected_prev = entry.entry_hash

@@ -41,10 +41,14 @@ def _engine(migrated: bool = True) -> Engine:
 
     try:
         engine = make_engine(default_url())
-        if migrated:
-            migrate.require_current(engine)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from None
+    click.get_current_context().call_on_close(engine.dispose)  # pooled connections closed with the command
+    if migrated:
+        try:
+            migrate.require_current(engine)
+        except ConfigurationError as exc:
+            raise click.ClickException(str(exc)) from None
     return engine
 
 

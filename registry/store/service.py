@@ -42,11 +42,20 @@ def _record_id(kind: str, data: Mapping[str, Any]) -> str:
 
 
 def _in_force(data: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """Return the first and last day a standard is in force, from its dates (partial dates widened)."""
-    dates_ = data.get("dates", {})
-    start = dates_.get("valid_from") or dates_.get("published")
-    until = dates_.get("valid_until")
-    return (dates.bounds(start)[0] if start else None, dates.bounds(until)[1] if until else None)
+    """Return the first and last day a standard is in force, from its dates (partial dates widened).
+
+    A draft may hold dates that are not valid yet: they count as unknown until it is published.
+    """
+    found = data.get("dates")
+    dates_ = found if isinstance(found, Mapping) else {}
+    start, until = dates_.get("valid_from") or dates_.get("published"), dates_.get("valid_until")
+    try:
+        return (
+            dates.bounds(start)[0] if isinstance(start, str) else None,
+            dates.bounds(until)[1] if isinstance(until, str) else None,
+        )
+    except dates.DateError:
+        return None, None
 
 
 # --- reading
@@ -322,11 +331,14 @@ def create_draft(engine: Engine, data: Mapping[str, Any], *, actor: str) -> Stan
         ).first()
         if exists is not None:
             raise ConflictError(f"{doc_id}@{version} exists already ({exists}); choose another version")
+        start, until = _in_force(data)
         row = StandardVersion(
             doc_id=doc_id,
             version=version,
             state="draft",
             category=category,
+            in_force_from=start,
+            in_force_until=until,
             content=text,
             content_sha256=canonical.sha256(text),
             created_by=actor,

@@ -1,0 +1,136 @@
+"""The database commands on both engines: db upgrade (seeding), import, export round trip, backup, audit."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from registry.cli import main
+from registry.store.engine import make_engine
+from tests.conftest import STANDARDS
+
+
+def ecolabel(url: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner(env={"DATABASE_URL": url}).invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_commands_refuse_an_unmigrated_database(db_url: str) -> None:
+    code, _, err = ecolabel(db_url, "db", "status")
+    assert code == 1 and "has no registry tables; run: ecolabel db upgrade" in err
+
+
+def test_first_upgrade_seeds_and_a_second_changes_nothing(db_url: str) -> None:
+    code, out, _ = ecolabel(db_url, "db", "upgrade")
+    assert code == 0 and "imported (added 85, unchanged 0, updated 0, rejected 0)" in out
+    code, out, _ = ecolabel(db_url, "db", "upgrade")
+    assert code == 0 and "imported" not in out
+    code, out, _ = ecolabel(db_url, "db", "status")
+    assert "standard:published       9" in out and "label                    30" in out
+    code, out, _ = ecolabel(db_url, "audit", "verify")
+    assert code == 0 and "audit trail intact: 86 entries" in out
+
+
+def test_reimport_is_a_no_op_and_a_changed_published_document_exits_1(db_url: str, tmp_path: Path) -> None:
+    ecolabel(db_url, "db", "upgrade")
+    code, out, _ = ecolabel(db_url, "import", str(STANDARDS), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["committed"] and report["added"] == [] and len(report["unchanged"]) == 85
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["title"]["en"] += " (edited)"
+    (tmp_path / "edited.json").write_text(json.dumps(doc))
+    engine = make_engine(db_url)
+    query = text("SELECT content_sha256 FROM standard_version WHERE doc_id = 'de-uz-204'")
+    with engine.connect() as conn:
+        before = conn.execute(query).scalar()
+    code, _, err = ecolabel(db_url, "import", str(tmp_path / "edited.json"))
+    assert code == 1
+    assert "edited.json: /version: de-uz-204@2016-08 is stored with other content (published content is immutable)" in err
+    assert "rejected: nothing was imported" in err
+    with engine.connect() as conn:
+        assert conn.execute(query).scalar() == before
+    engine.dispose()
+
+
+def test_export_import_export_is_byte_identical(db_url: str, tmp_path: Path) -> None:
+    ecolabel(db_url, "db", "upgrade")
+    # Give the export some history: an updated record and a withdrawn version.
+    label = json.loads((STANDARDS / "labels" / "cn-cel.json").read_text())
+    label["website"] = "https://www.mepcec.com/"
+    (tmp_path / "label.json").write_text(json.dumps(label))
+    assert ecolabel(db_url, "import", str(tmp_path / "label.json"))[0] == 0
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE standard_version SET state = 'withdrawn' WHERE doc_id = 'de-uz-230'"))
+    engine.dispose()
+    first, second = tmp_path / "first", tmp_path / "second"
+    code, out, _ = ecolabel(db_url, "export", str(first))
+    assert code == 0 and out.strip() == f"exported 85 documents to {first}"
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    assert ecolabel(fresh, "db", "upgrade", "--no-seed")[0] == 0
+    code, out, _ = ecolabel(fresh, "import", str(first))
+    assert code == 0 and "added 85" in out
+    assert ecolabel(fresh, "export", str(second))[0] == 0
+    assert _tree(first) == _tree(second)
+    assert not filecmp.dircmp(first, second).diff_files
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert {"id": "de-uz-230", "version": "2023"}.items() <= next(
+        s for s in manifest["standards"] if s["id"] == "de-uz-230"
+    ).items()
+    assert next(s for s in manifest["standards"] if s["id"] == "de-uz-230")["state"] == "withdrawn"
+    assert json.loads((second / "labels" / "cn-cel.json").read_text())["website"] == "https://www.mepcec.com/"
+    assert (second / "criteria" / "cn-cel-room-air-conditioner" / "2006.json").read_text().startswith('{\n  "$schema"')
+
+
+def test_backup_and_restore_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    ecolabel(url, "db", "upgrade")
+    code, out, _ = ecolabel(url, "backup", str(tmp_path / "copy.sqlite3"))
+    assert code == 0
+    code, _, err = ecolabel(url, "backup", str(tmp_path / "copy.sqlite3"))
+    assert code == 1 and "exists" in err
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["version"] = "2030"
+    (tmp_path / "new.json").write_text(json.dumps(doc))
+    assert ecolabel(url, "import", str(tmp_path / "new.json"))[0] == 0
+    assert "standard:superseded      2" in ecolabel(url, "db", "status")[1]
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database" * 100)
+    code, _, err = ecolabel(url, "restore", str(tmp_path / "junk.sqlite3"))
+    assert code == 1 and "not an SQLite database" in err
+    assert "standard:superseded      2" in ecolabel(url, "db", "status")[1]
+    code, _, _ = ecolabel(url, "restore", str(tmp_path / "copy.sqlite3"))
+    assert code == 0
+    assert "standard:superseded      1" in ecolabel(url, "db", "status")[1]
+    assert ecolabel(url, "audit", "verify")[0] == 0
+
+
+def test_backup_on_postgresql_points_to_pg_dump(pg_url: str, tmp_path: Path) -> None:
+    ecolabel(pg_url, "db", "upgrade", "--no-seed")
+    code, _, err = ecolabel(pg_url, "backup", str(tmp_path / "x"))
+    assert code == 1 and "pg_dump" in err
+
+
+def test_in_force_command(db_url: str) -> None:
+    ecolabel(db_url, "db", "upgrade")
+    code, out, _ = ecolabel(db_url, "in-force", "cn-cel-room-air-conditioner", "--date", "2014-03-01")
+    assert code == 0 and out.splitlines()[0].startswith("cn-cel-room-air-conditioner@2013  published  in force 2014-03-01")
+    code, _, err = ecolabel(db_url, "in-force", "cn-cel-room-air-conditioner", "--date", "2014-13-01")
+    assert code == 2 and "is not a date" in err
+
+
+def test_default_database_is_the_instance_sqlite_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["ECOLABEL_INSTANCE"] = str(tmp_path / "instance")
+    result = CliRunner(env=env).invoke(main, ["db", "upgrade", "--no-seed"])
+    assert result.exit_code == 0
+    assert (tmp_path / "instance" / "registry.sqlite3").is_file()
