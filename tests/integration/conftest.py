@@ -34,7 +34,7 @@ def _postgres_or_skip() -> Engine:
 
 
 @contextmanager
-def _postgres_schema() -> Iterator[str]:
+def postgres_schema() -> Iterator[str]:
     admin = _postgres_or_skip()
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with admin.begin() as conn:
@@ -54,14 +54,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'registry.sqlite3'}"
         return
-    with _postgres_schema() as url:
+    with postgres_schema() as url:
         yield url
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """Yield the URL of an empty PostgreSQL schema (for what only PostgreSQL does)."""
-    with _postgres_schema() as url:
+    with postgres_schema() as url:
         yield url
 
 
