@@ -56,7 +56,9 @@ def main() -> None:
         with Session(engine) as session:
             started = time.perf_counter()
             verdict = audit.verify(session)
-            print(f"audit verify: {verdict.entries} entries intact={verdict.ok} in {time.perf_counter() - started:.2f} s")
+            print(
+                f"audit verify: {verdict.entries} entries intact={verdict.ok} in {time.perf_counter() - started:.2f} s"
+            )
         engine.dispose()
 
 

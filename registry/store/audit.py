@@ -104,7 +104,9 @@ def _walk(rows: Iterable[AuditEntry]) -> Verdict:
     for entry in rows:
         count += 1
         if entry.prev_hash != expected_prev:
-            return Verdict(count, entry.seq, "its link to the previous entry is broken (an entry was removed or altered)")
+            return Verdict(
+                count, entry.seq, "its link to the previous entry is broken (an entry was removed or altered)"
+            )
         if entry_hash(entry) != entry.entry_hash:
             return Verdict(count, entry.seq, "its content does not match its hash (the entry was altered)")
         expected_prev = entry.entry_hash

@@ -55,7 +55,9 @@ def test_reimport_is_a_no_op_and_a_changed_published_document_exits_1(db_url: st
         before = conn.execute(query).scalar()
     code, _, err = ecolabel(db_url, "import", str(tmp_path / "edited.json"))
     assert code == 1
-    assert "edited.json: /version: de-uz-204@2016-08 is stored with other content (published content is immutable)" in err
+    assert (
+        "edited.json: /version: de-uz-204@2016-08 is stored with other content (published content is immutable)" in err
+    )
     assert "rejected: nothing was imported" in err
     with engine.connect() as conn:
         assert conn.execute(query).scalar() == before
@@ -96,7 +98,7 @@ def test_backup_and_restore_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     ecolabel(url, "db", "upgrade")
     code, out, _ = ecolabel(url, "backup", str(tmp_path / "copy.sqlite3"))
-    assert code == 0
+    assert code == 0 and out.strip() == f"backed up to {tmp_path / 'copy.sqlite3'}"
     code, _, err = ecolabel(url, "backup", str(tmp_path / "copy.sqlite3"))
     assert code == 1 and "exists" in err
     doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
@@ -123,7 +125,9 @@ def test_backup_on_postgresql_points_to_pg_dump(pg_url: str, tmp_path: Path) -> 
 def test_in_force_command(db_url: str) -> None:
     ecolabel(db_url, "db", "upgrade")
     code, out, _ = ecolabel(db_url, "in-force", "cn-cel-room-air-conditioner", "--date", "2014-03-01")
-    assert code == 0 and out.splitlines()[0].startswith("cn-cel-room-air-conditioner@2013  published  in force 2014-03-01")
+    assert code == 0 and out.splitlines()[0].startswith(
+        "cn-cel-room-air-conditioner@2013  published  in force 2014-03-01"
+    )
     code, _, err = ecolabel(db_url, "in-force", "cn-cel-room-air-conditioner", "--date", "2014-13-01")
     assert code == 2 and "is not a date" in err
 

@@ -143,7 +143,13 @@ def test_two_editors_on_one_draft_never_lose_an_update(
             barrier = threading.Barrier(2)
             results: dict[str, object] = {}
 
-            def edit(editor: str, lock: int = lock, round_: int = round_, barrier: threading.Barrier = barrier) -> None:
+            def edit(
+                editor: str,
+                lock: int = lock,
+                round_: int = round_,
+                barrier: threading.Barrier = barrier,
+                results: dict[str, object] = results,
+            ) -> None:
                 mine = json.loads(json.dumps(doc))
                 mine["title"]["en"] = f"round {round_} by {editor}"
                 barrier.wait()
