@@ -16,30 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from deepdiff import DeepDiff
 
 from benchmarks.corpus import document, revision
+from benchmarks.timing import median_ms
 from registry.diff import compare
 from registry.model import Standard
 from registry.validation import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: lazy unit registry, caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -67,9 +55,9 @@ def main() -> None:
         def our_diff(a: dict[str, Any] = a, b: dict[str, Any] = b) -> Any:
             return compare(Standard.from_json(a), Standard.from_json(b), catalog.vocabulary).as_json()
 
-        parse[size] = _median_ms(parse_both, args.repeat)
-        ours[size] = _median_ms(our_diff, args.repeat)
-        naive = _median_ms(lambda a=a, b=b: DeepDiff(a, b, ignore_order=True), args.deepdiff_repeat)
+        parse[size] = median_ms(parse_both, args.repeat)
+        ours[size] = median_ms(our_diff, args.repeat)
+        naive = median_ms(lambda a=a, b=b: DeepDiff(a, b, ignore_order=True), args.deepdiff_repeat)
         summary = our_diff()["summary"]
         shown = ", ".join(f"{k} {v}" for k, v in summary.items() if v and not k.startswith("coverage"))
         print(

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.corpus import document
+from benchmarks.timing import median_ms
 from registry.validation import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: lazy unit registry, caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -46,9 +35,9 @@ def main() -> None:
         doc = document(size)
         raw = json.dumps(doc).encode()
         assert validator.validate_data(doc, context=catalog) == [], "generated document must be valid"
-        parse = _median_ms(lambda raw=raw: json.loads(raw), args.repeat)
-        schema = _median_ms(lambda doc=doc: validator.shape(doc), args.repeat)
-        full = _median_ms(lambda doc=doc: validator.validate_data(doc, context=catalog), args.repeat)
+        parse = median_ms(lambda raw=raw: json.loads(raw), args.repeat)
+        schema = median_ms(lambda doc=doc: validator.shape(doc), args.repeat)
+        full = median_ms(lambda doc=doc: validator.validate_data(doc, context=catalog), args.repeat)
         print(
             f"{size:>8} {len(raw) / 1024:>6.0f} {parse:>9.2f}ms {schema:>7.2f}ms {full:>7.2f}ms {full / parse:>14.1f}x"
         )

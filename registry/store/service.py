@@ -145,17 +145,15 @@ class _Planned:
     previous: Record | None = None
 
 
-def _manifest_states(paths: Sequence[Path]) -> tuple[list[Path], dict[tuple[str, str], str]]:
-    """Split out export manifests (not documents) and return the standard states they record."""
-    documents: list[Path] = []
+def _manifest_states(paths: Sequence[Path]) -> dict[tuple[str, str], str]:
+    """Return the standard states recorded by export manifests in the folders named."""
     states: dict[tuple[str, str], str] = {}
     for path in paths:
-        manifest = path / MANIFEST if path.is_dir() else None
-        if manifest is not None and manifest.is_file():
+        manifest = path / MANIFEST
+        if path.is_dir() and manifest.is_file():
             for item in json.loads(manifest.read_text(encoding="utf-8")).get("standards", ()):
                 states[(item["id"], item["version"])] = item["state"]
-        documents.append(path)
-    return documents, states
+    return states
 
 
 def import_paths(
@@ -167,7 +165,7 @@ def import_paths(
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
     """Import documents all or nothing: validated in the context of what is stored, then written in one go."""
-    paths, states = _manifest_states(paths)
+    states = _manifest_states(paths)
     targets = _expand(paths)
     report = ImportReport()
     try:
