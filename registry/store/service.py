@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from registry import canonical, dates
+from registry import canonical, dates, jsonfile
 from registry.catalog import Catalog, Entry
 from registry.diff import changes
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding
 from registry.store import audit
 from registry.store.engine import write_session
-from registry.store.models import Record, StandardVersion
+from registry.store.models import STATES, Record, StandardVersion
 from registry.validation import Validator, expand
 from registry.versions import version_key
 
@@ -145,14 +145,25 @@ class _Planned:
     previous: Record | None = None
 
 
-def _manifest_states(paths: Sequence[Path]) -> dict[tuple[str, str], str]:
+def _manifest_states(paths: Sequence[Path], report: ImportReport) -> dict[tuple[str, str], str]:
     """Return the standard states recorded by export manifests in the folders named."""
     states: dict[tuple[str, str], str] = {}
     for path in paths:
         manifest = path / MANIFEST
-        if path.is_dir() and manifest.is_file():
-            for item in json.loads(manifest.read_text(encoding="utf-8")).get("standards", ()):
-                states[(item["id"], item["version"])] = item["state"]
+        if not (path.is_dir() and manifest.is_file()):
+            continue
+        loaded = jsonfile.load_path(manifest)
+        items = loaded.data.get("standards") if loaded.ok and isinstance(loaded.data, dict) else None
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and {"id", "version", "state"} <= i.keys() and i["state"] in STATES for i in items
+        ):
+            errors = loaded.errors or [
+                Finding("/standards", "expected a list of {id, version, state} with known states")
+            ]
+            report.rejected.append((str(manifest), errors))
+            continue
+        for item in items:
+            states[(str(item["id"]), str(item["version"]))] = str(item["state"])
     return states
 
 
@@ -165,9 +176,9 @@ def import_paths(
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
     """Import documents all or nothing: validated in the context of what is stored, then written in one go."""
-    states = _manifest_states(paths)
-    targets = _expand(paths)
     report = ImportReport()
+    states = _manifest_states(paths, report)
+    targets = _expand(paths)
     try:
         with write_session(engine) as session:
             stored = entries(session)

@@ -138,3 +138,14 @@ def test_default_database_is_the_instance_sqlite_file(tmp_path: Path) -> None:
     result = CliRunner(env=env).invoke(main, ["db", "upgrade", "--no-seed"])
     assert result.exit_code == 0
     assert (tmp_path / "instance" / "registry.sqlite3").is_file()
+
+
+def test_a_malformed_manifest_rejects_the_import(db_url: str, tmp_path: Path) -> None:
+    ecolabel(db_url, "db", "upgrade", "--no-seed")
+    folder = tmp_path / "export"
+    (folder / "labels").mkdir(parents=True)
+    (folder / "labels" / "cn-cel.json").write_text((STANDARDS / "labels" / "cn-cel.json").read_text())
+    (folder / "manifest.json").write_text('{"standards": [{"id": "x"}]}')
+    code, _, err = ecolabel(db_url, "import", str(folder))
+    assert code == 1 and f"{folder / 'manifest.json'}: /standards: expected a list" in err
+    assert "label" not in ecolabel(db_url, "db", "status")[1]
