@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, select
 from registry import canonical
 from registry.errors import ConfigurationError, ConflictError, ImmutableError, InvalidDocumentError
 from registry.store import audit, migrate, service
-from registry.store.engine import make_engine
+from registry.store.engine import make_engine, write_session
 from registry.store.models import AuditEntry, StandardVersion
 from registry.validation import Validator
 from tests.conftest import STANDARDS
@@ -48,6 +49,27 @@ def test_sqlite_connections_use_wal_fk_busy_timeout_full_sync(tmp_path: Path) ->
         ]
     engine.dispose()
     assert got == ["wal", 1, 30000, 2]
+
+
+def test_a_write_session_holds_the_sqlite_write_lock_from_its_start(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with write_session(engine) as session:
+        session.exec(select(StandardVersion.pk)).all()  # only a read so far
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # free again once the write transaction ended
+    other.execute("ROLLBACK")
+    other.close()
+    with Session(engine) as session:
+        session.exec(select(StandardVersion.pk)).all()  # a plain session reads without the write lock
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+    engine.dispose()
 
 
 def test_unmigrated_database_is_refused_with_what_to_run(db_url: str) -> None:
