@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from registry import alignment
 from registry.alignment import Facts, Verdict
 from registry.findings import pointer
 from registry.model import Criterion, Parameter, Standard
+from registry.requirements import Unknown, covered_by_union
 from registry.vocabulary import Vocabulary
 
 RELATIONS = (
@@ -134,6 +135,7 @@ class Diff:
     pairs: tuple[Pair, ...]
     editorial: tuple[Edit, ...] = ()
     notes: tuple[str, ...] = ()
+    lookup: Callable[[str], Parameter | None] = field(default=lambda _pid: None, repr=False, compare=False)
     _proofs: dict[str, tuple[Proof, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
@@ -196,7 +198,8 @@ def compare(a: Standard, b: Standard, vocabulary: Vocabulary) -> Diff:
             verdict = alignment.alone(fb, "B", facts_a, a, revision=revision)
         pairs.append(Pair(fa, fb, verdict))
     editorial = tuple(_editorial(a, b, pairs)) if revision else ()
-    return Diff(a, b, "revision" if revision else "cross_label", tuple(pairs), editorial, _notes(a, b, vocabulary))
+    mode = "revision" if revision else "cross_label"
+    return Diff(a, b, mode, tuple(pairs), editorial, _notes(a, b, vocabulary), lookup)
 
 
 def _extra_proof(diff: Diff, holder: str) -> Iterator[Proof]:
@@ -212,7 +215,7 @@ def _extra_proof(diff: Diff, holder: str) -> Iterator[Proof]:
     for crit in target.criteria:
         if not crit.mandatory:
             continue
-        reasons = []
+        reasons, parts = [], []
         for pair in facing.get(crit.id, ()):
             held, verdict = getattr(pair, holder), pair.verdict
             if held is None:
@@ -224,10 +227,21 @@ def _extra_proof(diff: Diff, holder: str) -> Iterator[Proof]:
                 reasons.append(f"{held.id} is optional in {own}")
             elif verdict.scope not in wider:
                 reasons.append(f"{held.id} of {own} covers only part of these products ({verdict.where})")
+                parts.append(getattr(pair, f"facts_{holder}").region)
             else:
                 break
         else:
+            if parts and _pieced(facing[crit.id][0], target_side, parts, diff.lookup):
+                continue  # several criteria of the holder's side, each for some products, cover all of them
             yield Proof(crit.id, " | ".join(reasons) or "no counterpart")
+
+
+def _pieced(pair: Pair, target_side: str, parts: list[Any], lookup: Callable[[str], Parameter | None]) -> bool:
+    region = getattr(pair, f"facts_{target_side}").region
+    known = [p for p in parts if not isinstance(p, Unknown)]
+    if isinstance(region, Unknown) or len(known) != len(parts):
+        return False
+    return covered_by_union(region, known, lookup)
 
 
 _RELATION_WORDS = {

@@ -275,6 +275,56 @@ def scope(r: Region, s: Region) -> str:
     return "b_wider" if inside else "partial"
 
 
+def domain(param: Parameter) -> Allowed | None:
+    """Return every value a parameter can take, or None when that set is open (an enum without a list)."""
+    if param.kind == "quantity":
+        return Interval(-math.inf if param.signed else 0.0, True, math.inf, True)
+    if param.kind == "boolean":
+        return Choice(_BOOLEANS)
+    return Choice(frozenset(param.values)) if param.values is not None else None
+
+
+def covered_by_union(target: Region, parts: Sequence[Region], lookup: Callable[[str], Parameter | None]) -> bool:
+    """Return whether the parts together cover every product of the target region.
+
+    Exact when the parts differ from the target along one parameter only (limits split by
+    capacity band, or by compressor type); otherwise False, which never over-claims coverage.
+    """
+    clipped = [c for c in (region_intersect(p, target) for p in parts) if not region_empty(c)]
+    if any(region_within(target, c) for c in clipped):
+        return True
+    differing = {pid for c in clipped for pid in c if pid not in target or c[pid] != target[pid]}
+    if len(differing) != 1:
+        return False
+    (pid,) = differing
+    param = lookup(pid)
+    whole = target.get(pid) or (domain(param) if param else None)
+    if whole is None:
+        return False
+    return _union_covers(whole, [c[pid] for c in clipped])
+
+
+def _union_covers(whole: Allowed, parts: Sequence[Allowed]) -> bool:
+    if isinstance(whole, Choice):
+        if whole.excluded or any(not isinstance(p, Choice) or p.excluded for p in parts):
+            return False
+        return whole.values <= frozenset().union(*(p.values for p in parts if isinstance(p, Choice)))
+    intervals = [p for p in parts if isinstance(p, Interval) and not is_empty(p)]
+    # The frontier: every value above it, and the value itself when ``need`` is set, is still uncovered.
+    value, need = whole.low, bool(whole.low_in)
+    for part in sorted(intervals, key=lambda iv: (iv.low, 0 if iv.low_in else 1)):
+        starts = _cmp(part.low, value)
+        if starts > 0 or (starts == 0 and need and not part.low_in):
+            return False  # a gap before this part
+        ends = _cmp(part.high, value)
+        if ends > 0 or (ends == 0 and part.high_in and need):
+            value, need = part.high, not part.high_in
+        past = _cmp(value, whole.high)
+        if value == math.inf or past > 0 or (past == 0 and (not need or not whole.high_in)):
+            return True
+    return False
+
+
 # --- words
 
 
