@@ -5,6 +5,9 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -12,7 +15,7 @@ from sqlalchemy import text
 
 from registry.cli import main
 from registry.store.engine import make_engine
-from tests.conftest import STANDARDS
+from tests.conftest import ROOT, STANDARDS
 
 
 def ecolabel(url: str, *args: str) -> tuple[int, str, str]:
@@ -149,3 +152,34 @@ def test_a_malformed_manifest_rejects_the_import(db_url: str, tmp_path: Path) ->
     code, _, err = ecolabel(db_url, "import", str(folder))
     assert code == 1 and f"{folder / 'manifest.json'}: /standards: expected a list" in err
     assert "label" not in ecolabel(db_url, "db", "status")[1]
+
+
+def test_import_shows_progress_on_a_terminal_and_is_quiet_otherwise(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    assert ecolabel(url, "db", "upgrade", "--no-seed")[0] == 0
+    code = "import sys; from registry.cli import main; sys.exit(main())"
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TERM": "dumb"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "import", str(STANDARDS / "labels")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    assert proc.wait() == 0
+    assert b"importing" in terminal and b"30/30" in terminal
+    piped = subprocess.run(
+        [sys.executable, "-c", code, "import", str(STANDARDS / "vocabulary")], env=env, capture_output=True, check=True
+    )
+    assert b"importing" not in piped.stderr and piped.stdout.decode().startswith("imported (added 17")
