@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from registry.cli import main
 from registry.store.engine import make_engine
 from tests.conftest import ROOT, STANDARDS
+from tests.integration.conftest import postgres_schema
 
 
 def ecolabel(url: str, *args: str) -> tuple[int, str, str]:
@@ -81,11 +83,14 @@ def test_export_import_export_is_byte_identical(db_url: str, tmp_path: Path) -> 
     first, second = tmp_path / "first", tmp_path / "second"
     code, out, _ = ecolabel(db_url, "export", str(first))
     assert code == 0 and out.strip() == f"exported 85 documents to {first}"
-    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    assert ecolabel(fresh, "db", "upgrade", "--no-seed")[0] == 0
-    code, out, _ = ecolabel(fresh, "import", str(first))
-    assert code == 0 and "added 85" in out
-    assert ecolabel(fresh, "export", str(second))[0] == 0
+    # Into a fresh database of the same engine.
+    with (
+        postgres_schema() if db_url.startswith("postgresql") else nullcontext(f"sqlite:///{tmp_path / 'f.db'}") as fresh
+    ):
+        assert ecolabel(fresh, "db", "upgrade", "--no-seed")[0] == 0
+        code, out, _ = ecolabel(fresh, "import", str(first))
+        assert code == 0 and "added 85" in out
+        assert ecolabel(fresh, "export", str(second))[0] == 0
     assert _tree(first) == _tree(second)
     assert not filecmp.dircmp(first, second).diff_files
     manifest = json.loads((second / "manifest.json").read_text())
