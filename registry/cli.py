@@ -16,7 +16,7 @@ from registry.errors import NotFoundError
 from registry.findings import Finding
 from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
-from registry.store.cli import register
+from registry.store.cli import register, stored_entries
 from registry.validation import Validator
 
 _FORMAT = click.option(
@@ -30,9 +30,10 @@ _FORMAT = click.option(
 
 
 class _Settings:
-    def __init__(self, schemas: Path, standards: Path) -> None:
+    def __init__(self, schemas: Path, standards: Path, *, from_db: bool = False) -> None:
         self.schemas = schemas
         self.standards = standards
+        self.from_db = from_db
         self._validator: Validator | None = None
 
     @property
@@ -42,6 +43,8 @@ class _Settings:
         return self._validator
 
     def catalog(self) -> Catalog:
+        if self.from_db:
+            return Catalog(stored_entries())
         result = self.validator.validate_paths([self.standards])
         if not result.report.valid:
             bad = sum(not f.valid for f in result.report.files)
@@ -71,11 +74,17 @@ def _dump(data: Any) -> None:
     default=None,
     help="Folder of documents [bundled].",
 )
+@click.option(
+    "--db",
+    "from_db",
+    is_flag=True,
+    help="Read documents from the database of record (DATABASE_URL) instead of the standards folder.",
+)
 @click.version_option(package_name="ecolabel-registry")
 @click.pass_context
-def main(ctx: click.Context, schemas: Path | None, standards: Path | None) -> None:
+def main(ctx: click.Context, schemas: Path | None, standards: Path | None, from_db: bool) -> None:
     """Ecolabel mutual-recognition standards registry."""
-    ctx.obj = _Settings(schemas or bundled("schemas"), standards or bundled("standards"))
+    ctx.obj = _Settings(schemas or bundled("schemas"), standards or bundled("standards"), from_db=from_db)
 
 
 @main.command()
@@ -90,8 +99,13 @@ def main(ctx: click.Context, schemas: Path | None, standards: Path | None) -> No
 @click.pass_obj
 def validate(settings: _Settings, paths: tuple[Path, ...], fmt: str, context: bool) -> None:
     """Validate documents (files or folders; default: the registry's documents)."""
+    if settings.from_db and not paths:
+        raise click.UsageError("with --db, name the files to validate against the stored documents")
     targets = list(paths) or [settings.standards]
-    result = settings.validator.validate_paths(targets, [settings.standards] if context else [])
+    if settings.from_db:
+        result = settings.validator.validate_paths(targets, context_entries=stored_entries() if context else [])
+    else:
+        result = settings.validator.validate_paths(targets, [settings.standards] if context else [])
     report = result.report
     if fmt == "json":
         _dump(report.as_json())

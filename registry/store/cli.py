@@ -19,6 +19,7 @@ import click
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from registry.catalog import Entry
     from registry.validation import Validator
 
 _ACTOR = click.option(
@@ -50,6 +51,16 @@ def _engine(migrated: bool = True) -> Engine:
         except ConfigurationError as exc:
             raise click.ClickException(str(exc)) from None
     return engine
+
+
+def stored_entries() -> list[Entry]:
+    """Return the stored non-draft documents, for the read commands run with --db."""
+    from sqlmodel import Session
+
+    from registry.store import service
+
+    with Session(_engine()) as session:
+        return service.entries(session)
 
 
 def _validator(ctx: click.Context) -> Validator:

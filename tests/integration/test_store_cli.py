@@ -188,3 +188,22 @@ def test_import_shows_progress_on_a_terminal_and_is_quiet_otherwise(tmp_path: Pa
         [sys.executable, "-c", code, "import", str(STANDARDS / "vocabulary")], env=env, capture_output=True, check=True
     )
     assert b"importing" not in piped.stderr and piped.stdout.decode().startswith("imported (added 17")
+
+
+def test_read_commands_use_the_database_with_db(db_url: str, tmp_path: Path) -> None:
+    ecolabel(db_url, "db", "upgrade")
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["version"] = "2030"
+    doc["criteria"][2]["requirement"]["value"]["value"] = 7.5  # SEER floor raised
+    (tmp_path / "new.json").write_text(json.dumps(doc))
+    assert ecolabel(db_url, "import", str(tmp_path / "new.json"))[0] == 0
+    code, _, err = ecolabel(db_url, "show", "de-uz-204@2030")
+    assert code == 1 and "has no version '2030'" in err  # the standards folder does not have it
+    code, out, _ = ecolabel(db_url, "--db", "diff", "de-uz-204@2016-08", "de-uz-204@2030", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["mode"] == "revision" and result["summary"]["b_stricter"] == 1
+    code, out, _ = ecolabel(db_url, "--db", "validate", str(tmp_path / "new.json"))
+    assert code == 0  # validated against the stored documents, where it stands for itself
+    code, _, err = ecolabel(db_url, "--db", "validate")
+    assert code == 2 and "name the files" in err
