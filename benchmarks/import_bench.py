@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from benchmarks.corpus import write_set
-from registry.store import audit, migrate, service
+from registry.store import audit, migrate, transfer
 from registry.store.engine import make_engine
 from registry.validation import Validator
 
@@ -36,14 +36,14 @@ def main() -> None:
         engine = make_engine(args.database or f"sqlite:///{folder / 'bench.sqlite3'}")
         migrate.upgrade(engine)
         started = time.perf_counter()
-        report = service.import_paths(engine, validator, [ROOT / "standards"], actor="bench")
+        report = transfer.import_paths(engine, validator, [ROOT / "standards"], actor="bench")
         bundled = time.perf_counter() - started
         assert report.ok, report.rejected
         print(f"bundled standards/: {len(report.added)} documents in {bundled:.2f} s")
         paths = write_set(folder / "set", args.documents, criteria=args.criteria)
         size = sum(p.stat().st_size for p in paths) / 2**20
         started = time.perf_counter()
-        report = service.import_paths(engine, validator, [folder / "set"], actor="bench")
+        report = transfer.import_paths(engine, validator, [folder / "set"], actor="bench")
         generated = time.perf_counter() - started
         assert report.ok, report.rejected[:3]
         print(
@@ -51,7 +51,7 @@ def main() -> None:
             f"{generated:.2f} s = {len(report.added) / generated:.0f} documents/s"
         )
         started = time.perf_counter()
-        again = service.import_paths(engine, validator, [folder / "set"], actor="bench")
+        again = transfer.import_paths(engine, validator, [folder / "set"], actor="bench")
         print(f"re-import of the same {len(again.unchanged)} documents (no-op): {time.perf_counter() - started:.2f} s")
         with Session(engine) as session:
             started = time.perf_counter()

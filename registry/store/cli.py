@@ -110,14 +110,14 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def upgrade(ctx: click.Context, seed: bool, actor: str | None) -> None:
         """Apply the migrations; on first run, seed the database from the bundled standards."""
-        from registry.store import migrate, service
+        from registry.store import migrate, service, transfer
 
         engine = _engine(migrated=False)
         before = migrate.current(engine)
         migrate.upgrade(engine)
         click.echo(f"database at migration {migrate.current(engine)} (was {before or 'empty'})")
         if seed and service.is_empty(engine):
-            report = service.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
+            report = transfer.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
             _print_import(report, "text")
             if not report.ok:
                 sys.exit(1)
@@ -141,10 +141,10 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, actor: str | None) -> None:
         """Import documents (files or folders) all or nothing; exit 1 if any is rejected."""
-        from registry.store import service
+        from registry.store import transfer
 
         engine = _engine()
-        report = service.import_paths(
+        report = transfer.import_paths(
             engine, _validator(ctx), list(paths), actor=_actor(actor), progress=_progress("importing")
         )
         _print_import(report, fmt)
@@ -154,9 +154,9 @@ def register(main: click.Group) -> None:
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
     def export(folder: Path) -> None:
         """Write every stored document as JSON, one file per version, sorted keys, and a manifest."""
-        from registry.store import service
+        from registry.store import transfer
 
-        written = service.export(_engine(), folder)
+        written = transfer.export(_engine(), folder)
         click.echo(f"exported {written} documents to {folder}")
 
     @main.command()

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from registry import canonical
 from registry.errors import ConfigurationError, ConflictError, ImmutableError, InvalidDocumentError
-from registry.store import audit, migrate, service
+from registry.store import audit, migrate, service, transfer
 from registry.store.engine import make_engine, write_session
 from registry.store.models import AuditEntry, StandardVersion
 from registry.validation import Validator
@@ -34,8 +34,8 @@ def _sha(engine: Engine, doc_id: str, version: str) -> str:
         return service.get_version(session, doc_id, version).content_sha256
 
 
-def _seed(engine: Engine, validator: Validator) -> service.ImportReport:
-    report = service.import_paths(engine, validator, [STANDARDS], actor="test")
+def _seed(engine: Engine, validator: Validator) -> transfer.ImportReport:
+    report = transfer.import_paths(engine, validator, [STANDARDS], actor="test")
     assert report.ok, report.rejected
     return report
 
@@ -94,7 +94,7 @@ def test_import_is_all_or_nothing_and_a_reimport_is_a_no_op(engine: Engine, vali
             "vocabulary": 17,
         }
         entries_before = len(session.exec(select(AuditEntry)).all())
-    again = service.import_paths(engine, validator, [STANDARDS], actor="test")
+    again = transfer.import_paths(engine, validator, [STANDARDS], actor="test")
     assert again.ok and not again.added and len(again.unchanged) == 85
     with Session(engine) as session:
         assert len(session.exec(select(AuditEntry)).all()) == entries_before
@@ -112,7 +112,7 @@ def test_a_changed_published_document_is_rejected_and_nothing_of_the_import_land
     new = copy.deepcopy(changed)
     new["version"] = "2030"
     (tmp_path / "new.json").write_text(json.dumps(new))
-    report = service.import_paths(engine, validator, [tmp_path], actor="test")
+    report = transfer.import_paths(engine, validator, [tmp_path], actor="test")
     assert not report.ok
     ((path, findings),) = report.rejected
     assert path.endswith("changed.json") and findings[0].pointer == "/version"
@@ -128,7 +128,7 @@ def test_an_invalid_document_is_rejected_with_its_pointer(engine: Engine, valida
     doc["version"] = "2031"
     doc["criteria"][2]["requirement"]["value"]["unit"] = "kg"
     (tmp_path / "bad.json").write_text(json.dumps(doc))
-    report = service.import_paths(engine, validator, [tmp_path], actor="test")
+    report = transfer.import_paths(engine, validator, [tmp_path], actor="test")
     ((path, findings),) = report.rejected
     assert path.endswith("bad.json")
     assert [f.pointer for f in findings] == ["/criteria/2/requirement/value/unit"]
@@ -141,7 +141,7 @@ def test_an_import_that_would_break_stored_documents_is_rejected(
     vocab = _load(STANDARDS / "vocabulary" / "room-air-conditioner.json")
     vocab["parameters"] = [p for p in vocab["parameters"] if p["id"] != "energy.seer"]
     (tmp_path / "vocab.json").write_text(json.dumps(vocab))
-    report = service.import_paths(engine, validator, [tmp_path], actor="test")
+    report = transfer.import_paths(engine, validator, [tmp_path], actor="test")
     assert not report.ok
     assert any("db:standard/de-uz-204@2016-08 (stored" in path for path, _ in report.rejected)
 
