@@ -219,15 +219,6 @@ def _requirements(ca: Criterion, cb: Criterion, param: Parameter, method_kind: s
     return found, words[found]
 
 
-def _scope_words(scope: str, ra: req.Region, rb: req.Region, lookup: Lookup) -> str:
-    a_text, b_text = req.describe_region(ra, lookup), req.describe_region(rb, lookup)
-    if scope == "a_wider":
-        return f"compared where both apply; A applies to more products (A: {a_text}; B: {b_text})"
-    if scope == "b_wider":
-        return f"compared where both apply; B applies to more products (A: {a_text}; B: {b_text})"
-    return f"compared where both apply, which is only part of each (A: {a_text}; B: {b_text})"
-
-
 def alone(f: Facts, side: str, others: Sequence[Facts], other: Standard, *, revision: bool) -> Verdict:
     """Return the verdict for a criterion with no counterpart on the other side."""
     c = f.criterion

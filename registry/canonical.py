@@ -20,8 +20,3 @@ def pretty(data: Any) -> str:
 def sha256(text: str) -> str:
     """Return the hex SHA-256 of a text's UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def digest(data: Any) -> str:
-    """Return the SHA-256 of a document's canonical text."""
-    return sha256(dumps(data))

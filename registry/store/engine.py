@@ -73,8 +73,3 @@ def write_session(engine: Engine) -> Iterator[Session]:
     """Yield a session for one write transaction: committed on success, rolled back on error."""
     with Session(engine.execution_options(write=True)) as session, session.begin():
         yield session
-
-
-def is_sqlite(engine: Engine) -> bool:
-    """Return whether the engine is SQLite."""
-    return engine.dialect.name == "sqlite"
