@@ -305,6 +305,8 @@ def covered_by_union(target: Region, parts: Sequence[Region], lookup: Callable[[
 
 
 def _union_covers(whole: Allowed, parts: Sequence[Allowed]) -> bool:
+    if is_empty(whole):
+        return True
     if isinstance(whole, Choice):
         if whole.excluded or any(not isinstance(p, Choice) or p.excluded for p in parts):
             return False

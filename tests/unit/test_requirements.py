@@ -5,10 +5,22 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registry.catalog import Catalog
 from registry.model import Parameter
-from registry.requirements import A_STRICTER, CONFLICT, EQUAL, OVERLAP, Choice, Interval, covered_by_union, relation
+from registry.requirements import (
+    A_STRICTER,
+    CONFLICT,
+    EQUAL,
+    OVERLAP,
+    Choice,
+    Interval,
+    _union_covers,
+    covered_by_union,
+    relation,
+)
 
 INF = math.inf
 CAP = "cooling.capacity.rated"
@@ -68,3 +80,29 @@ def test_enum_values_cover_when_every_listed_value_is_there(catalog: Catalog) ->
 )
 def test_relations(a: Interval | Choice, b: Interval | Choice, expected: str | None) -> None:
     assert relation(a, b) == expected
+
+
+def _inside(x: float, iv: Interval) -> bool:
+    low_ok = x > iv.low or (x == iv.low and bool(iv.low_in))
+    high_ok = x < iv.high or (x == iv.high and bool(iv.high_in))
+    return low_ok and high_ok
+
+
+grid = st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0])
+intervals = st.builds(
+    lambda lo, hi, li, hi_in, open_end: Interval(min(lo, hi), li, INF if open_end else max(lo, hi), hi_in or open_end),
+    grid,
+    grid,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(intervals, max_size=4), intervals)
+def test_pieced_coverage_agrees_with_checking_every_point(parts: list[Interval], whole: Interval) -> None:
+    # Every boundary sits on the grid, so the grid, the midpoints and a point far out decide coverage.
+    points = [x / 2 for x in range(0, 10)] + [1e9]
+    expected = all(any(_inside(x, p) for p in parts) for x in points if _inside(x, whole))
+    assert _union_covers(whole, parts) is expected
