@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -9,14 +10,15 @@ from typing import Any
 
 import click
 
-from registry import diff_text, jsonfile, render
+from registry import diff_text, jsonfile, qualification_text, render
 from registry.catalog import Catalog
 from registry.diff import compare
-from registry.errors import NotFoundError
+from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding
 from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
-from registry.store.cli import register, stored_entries
+from registry.qualification import CatalogSource, Checker, Source
+from registry.store.cli import register, store_source, stored_entries
 from registry.validation import Validator
 
 _FORMAT = click.option(
@@ -292,6 +294,44 @@ def diff(settings: _Settings, first: str, second: str, fmt: str, lang: str) -> N
         _dump(result.as_json())
     else:
         click.echo(diff_text.text(result, catalog.vocabulary, lang))
+
+
+@main.command()
+@click.argument("product", metavar="PRODUCT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day to check on: the standards and agreements in force then [today].",
+)
+@_FORMAT
+@click.pass_obj
+def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) -> None:
+    """Check a product declaration against every standard of its category in force on a date.
+
+    Per standard: the verdict (qualifies / fails / incomplete), each criterion's outcome, and the
+    recognition pathways the labels held open. Exit 0 on a report, 1 on an invalid declaration,
+    2 when the file is missing.
+    """
+    if not product.is_file():
+        raise click.BadParameter(f"no such file: {product}", param_hint="PRODUCT.json")
+    loaded = jsonfile.load_path(product)
+    source: Source = store_source() if settings.from_db else CatalogSource(settings.catalog())
+    checker = Checker(source, settings.validator)
+    try:
+        if loaded.errors:
+            raise InvalidDocumentError("malformed JSON", loaded.errors)
+        report = checker.check(loaded.data, on.date() if on else None)
+    except InvalidDocumentError as exc:
+        for finding in exc.findings:
+            assert isinstance(finding, Finding)
+            click.echo(f"{product}: {finding.pointer or '/'}: {finding.message}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        _dump(report.as_json())
+    else:
+        click.echo(qualification_text.text(report))
 
 
 register(main)

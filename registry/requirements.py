@@ -146,6 +146,20 @@ def _high(iv: Interval) -> tuple[float, int]:
     return iv.high, 0 if iv.high_in else -1
 
 
+def contains(s: Allowed, value: Any) -> bool | None:
+    """Return whether a set allows a value; None when the value sits on a bound whose comparator is not known."""
+    if isinstance(s, Choice):
+        return (value in s.values) != s.excluded
+    low, high = _cmp(value, s.low), _cmp(value, s.high)
+    if low < 0 or high > 0:
+        return False
+    if low == 0 and not s.low_in:
+        return None if s.low_in is None else False
+    if high == 0 and not s.high_in:
+        return None if s.high_in is None else False
+    return True
+
+
 # --- set operations on resolved sets (no unknown comparator left)
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from registry.catalog import Entry
+    from registry.store.checking import StoreSource
     from registry.validation import Validator
 
 _ACTOR = click.option(
@@ -51,6 +52,15 @@ def _engine(migrated: bool = True) -> Engine:
         except ConfigurationError as exc:
             raise click.ClickException(str(exc)) from None
     return engine
+
+
+def store_source() -> StoreSource:
+    """Return a qualification-checker source over the database of record, for ``check --db``."""
+    from registry.store.checking import StoreSource
+
+    source = StoreSource(_engine())
+    source.refresh()
+    return source
 
 
 def stored_entries() -> list[Entry]:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from registry import canonical, dates
+from registry import canonical
 from registry.catalog import Catalog, Entry
 from registry.diff import changes
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding
+from registry.in_force import window
 from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import Record, StandardVersion
@@ -37,23 +38,6 @@ def now() -> dt.datetime:
 def record_id(kind: str, data: Mapping[str, Any]) -> str:
     """Return the id a label, agreement or vocabulary is stored under."""
     return str(data["category"]["id"] if kind == "vocabulary" else data["id"])
-
-
-def in_force_dates(data: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """Return the first and last day a standard is in force, from its dates (partial dates widened).
-
-    A draft may hold dates that are not valid yet: they count as unknown until it is published.
-    """
-    found = data.get("dates")
-    dates_ = found if isinstance(found, Mapping) else {}
-    start, until = dates_.get("valid_from") or dates_.get("published"), dates_.get("valid_until")
-    try:
-        return (
-            dates.bounds(start)[0] if isinstance(start, str) else None,
-            dates.bounds(until)[1] if isinstance(until, str) else None,
-        )
-    except dates.DateError:
-        return None, None
 
 
 # --- reading
@@ -160,7 +144,7 @@ def create_draft(engine: Engine, data: Mapping[str, Any], *, actor: str) -> Stan
         ).first()
         if exists is not None:
             raise ConflictError(f"{doc_id}@{version} exists already ({exists}); choose another version")
-        start, until = in_force_dates(data)
+        start, until = window(data)
         row = StandardVersion(
             doc_id=doc_id,
             version=version,
@@ -206,7 +190,7 @@ def update_draft(
                 f"{doc_id}@{version} is {row.state}: published content is immutable; make a new version"
             )
         before_text, before_sha = row.content, row.content_sha256
-        start, until = in_force_dates(data)
+        start, until = window(data)
         done = session.exec(
             update(StandardVersion)
             .where(

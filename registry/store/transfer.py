@@ -15,10 +15,11 @@ from registry import canonical, jsonfile
 from registry.catalog import Entry
 from registry.diff import changes
 from registry.findings import Finding
+from registry.in_force import window
 from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import STATES, Record, StandardVersion
-from registry.store.service import LIVE, entries, in_force_dates, now, record_id, settle_states
+from registry.store.service import LIVE, entries, now, record_id, settle_states
 from registry.validation import Validator, expand
 from registry.versions import version_key
 
@@ -164,7 +165,7 @@ def _plan(session: Session, found: list[Entry], report: ImportReport) -> list[_P
 def _apply(session: Session, plan: _Planned, *, actor: str) -> None:
     data, kind = plan.entry.data, plan.entry.kind
     if kind == "standard":
-        start, until = in_force_dates(data)
+        start, until = window(data)
         session.add(
             StandardVersion(
                 doc_id=data["id"],
