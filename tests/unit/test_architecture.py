@@ -14,7 +14,13 @@ ALL = sorted(m.name for m in pkgutil.walk_packages(registry.__path__, "registry.
 # The database adapter is the one sub-package allowed SQLAlchemy; its migration scripts are not modules to import.
 CORE = [m for m in ALL if not m.startswith("registry.store")]
 # Modules that need the diff engine, and so deepdiff, by design.
-DIFF_USERS = {"registry.diff", "registry.diff_text", "registry.cli"}
+DIFF_USERS = {
+    "registry.diff",
+    "registry.diff_text",
+    "registry.cli",
+    "registry.qualification",
+    "registry.qualification_text",
+}
 
 
 def _loaded_after_import(modules: list[str], roots: tuple[str, ...]) -> str:
