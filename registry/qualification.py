@@ -565,7 +565,7 @@ class Checker:
         others = set(target.labels) - {label}
         vocabulary = self.source.vocabulary
         routes = []
-        for agr in self.source.agreements:
+        for agr in sorted(self.source.agreements, key=lambda a: a.id):
             if label not in agr.parties or not others.intersection(agr.parties) or not in_force.opens_path(agr, on):
                 continue
             if agr.categories and not any(vocabulary.within(category, c) for c in agr.categories):

@@ -1,0 +1,74 @@
+"""The qualification checker over the registry of record, on both engines: same answers as the files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Engine, text
+
+from registry.catalog import Catalog
+from registry.qualification import CatalogSource, Checker
+from registry.store import transfer
+from registry.store.checking import StoreSource, in_force_query
+from registry.validation import Validator
+from tests.conftest import ROOT, STANDARDS
+
+PRODUCTS = sorted((ROOT / "examples" / "products").glob("*.json"))
+DATES = [dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2026, 11, 23)]
+
+
+def test_database_and_files_give_the_same_reports(engine: Engine, validator: Validator, catalog: Catalog) -> None:
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    source = StoreSource(engine)
+    source.refresh()
+    from_db, from_files = Checker(source, validator), Checker(CatalogSource(catalog), validator)
+    compared = 0
+    for path in PRODUCTS:
+        product = json.loads(path.read_text())
+        for on in DATES:
+            a = from_db.check(product, on).as_json()
+            assert a == from_files.check(product, on).as_json(), (path.name, on)
+            compared += len(a["results"])
+    assert compared > 20
+
+
+def test_new_versions_and_changed_agreements_are_seen(engine: Engine, validator: Validator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    source = StoreSource(engine)
+    source.refresh()
+    checker = Checker(source, validator)
+    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
+    on = dt.date(2031, 1, 1)
+    before = {f"{r.standard.id}@{r.standard.version}" for r in checker.check(product, on).results}
+    assert "de-uz-204@2016-08" in before
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["version"], doc["dates"] = "2030", {"published": "2030-01", "valid_from": "2030-01", "valid_until": None}
+    doc["criteria"][2]["requirement"]["value"]["value"] = 7.5  # SEER floor raised
+    agreement = json.loads((STANDARDS / "agreements" / "cec-blue-angel-cooperation-2007.json").read_text())
+    agreement["status_history"].append({"status": "terminated", "date": "2029-12-31"})
+    (tmp_path / "std.json").write_text(json.dumps(doc))
+    (tmp_path / "agr.json").write_text(json.dumps(agreement))
+    report = transfer.import_paths(engine, validator, [tmp_path], actor="test")
+    assert not report.rejected
+    source.refresh()
+    after = checker.check(product, on)
+    blue = next(r for r in after.results if r.standard.id == "de-uz-204")
+    assert blue.standard.version == "2030"  # the successor ends the open-ended 2016-08 version
+    assert next(o for o in blue.criteria if o.criterion.id == "energy-seer").outcome == "fail"
+    (path,) = blue.pathways
+    assert "cec-blue-angel-cooperation-2007" not in {r.id for r in path.via}
+
+
+def test_the_in_force_query_uses_an_index(engine: Engine) -> None:
+    query = in_force_query(["room-air-conditioner", "electrical-electronic-equipment"], dt.date(2026, 1, 1))
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            plan = " | ".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "USING INDEX ix_standard_version_category_state" in plan, plan
+            assert "SCAN standard_version" not in plan, plan
+        else:
+            conn.execute(text("SET enable_seqscan = off"))  # an empty table: ask whether an index can serve
+            plan = " | ".join(str(r[0]) for r in conn.execute(text(f"EXPLAIN {compiled}")))
+            assert "ix_standard_version_category_state" in plan, plan

@@ -1,0 +1,62 @@
+"""'ecolabel check': the JSON contract, the text table, exit codes and errors naming the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from registry.cli import main
+from tests.conftest import ROOT
+
+PRODUCTS = ROOT / "examples" / "products"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_report_follows_the_contract() -> None:
+    code, out, _ = run("check", str(PRODUCTS / "split-ac-r410a-2.6kw.json"), "--date", "2026-11-23", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["date"] == "2026-11-23"
+    assert report["product"]["model"] == "Split R-410A 2.6 kW"
+    verdicts = {f"{r['standard']}@{r['version']}": r["verdict"] for r in report["results"]}
+    assert verdicts["de-uz-204@2016-08"] == "fails"
+    blue = next(r for r in report["results"] if r["standard"] == "de-uz-204")
+    assert blue["labels"] == ["de-blue-angel"]
+    crit = {c["id"]: c for c in blue["criteria"]}
+    assert crit["refrigerant-halogen-free"]["outcome"] == "fail"
+    assert crit["refrigerant-halogen-free"]["parameter"] == "refrigerant.halogen_free"
+    assert crit["energy-seer"]["outcome"] == "pass"
+
+
+def test_text_report_shows_verdicts_outcomes_and_pathways() -> None:
+    code, out, _ = run("check", str(PRODUCTS / "split-ac-r290-3.5kw.json"), "--date", "2026-11-23")
+    assert code == 0
+    assert "DE-UZ 204 — de-uz-204@2016-08 [de-blue-angel]: INCOMPLETE" in out
+    assert "pathway from cn-cel (licence EXAMPLE-0001, held under cn-cel-room-air-conditioner@2013)" in out
+    assert "via joint standard cn-de-room-air-conditioner@2017" in out
+    assert "extra proof (8):" in out
+
+
+def test_bad_input_exits_1_naming_the_field(tmp_path: Path) -> None:
+    product = json.loads((PRODUCTS / "split-ac-r290-3.5kw.json").read_text())
+    product["values"]["cooling.capacity.rated"]["unit"] = "m"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(product))
+    code, out, err = run("check", str(bad))
+    assert code == 1 and out == ""
+    assert f"{bad}: /values/cooling.capacity.rated/unit: unit 'm' is [length]" in err
+    bad.write_text('{"category": "room-air-conditioner", "values": {')
+    code, _, err = run("check", str(bad))
+    assert code == 1 and err.startswith(f"{bad}: ") and "JSON" in err
+
+
+def test_missing_file_and_bad_date_exit_2(tmp_path: Path) -> None:
+    assert run("check", str(tmp_path / "none.json"))[0] == 2
+    code, _, err = run("check", str(PRODUCTS / "scanner.json"), "--date", "2026-02-30")
+    assert code == 2 and "--date" in err
