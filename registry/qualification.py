@@ -33,7 +33,7 @@ from registry.catalog import Catalog
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, pointer
 from registry.model import Agreement, Criterion, DocumentRef, Label, Parameter, Standard, pick
-from registry.requirements import Allowed, Choice, Declaration, Unknown, allowed, contains, describe
+from registry.requirements import Allowed, Choice, Declaration, Interval, Unknown, allowed, describe
 from registry.rules import documents as document_rules
 from registry.validation import Validator
 from registry.vocabulary import Vocabulary
@@ -162,14 +162,64 @@ def declared_values(product: Mapping[str, Any], vocabulary: Vocabulary) -> dict[
 
 # --- compiled criteria
 
+_INTERVAL, _CHOICE, _DECLARATION, _UNKNOWN = range(4)
+
+
+def _tolerance(x: float) -> float:
+    return 0.0 if math.isinf(x) else 1e-9 * abs(x) + 1e-12  # values converted between units still meet
+
 
 @dataclass(frozen=True, slots=True)
 class _Test:
-    """A requirement or condition on one parameter, read once."""
+    """A requirement or condition on one parameter, read once into flat fields for a quick test."""
 
     parameter: str
     param: Parameter | None
     allowed: Allowed | Unknown | Declaration
+    kind: int
+    low: float = 0.0
+    low_tol: float = 0.0
+    low_in: bool | None = True
+    high: float = 0.0
+    high_tol: float = 0.0
+    high_in: bool | None = True
+
+
+def _test(constraint: Mapping[str, Any], param: Parameter | None) -> _Test:
+    if param is None:
+        unknown = Unknown(f"parameter {constraint['parameter']!r} is not known")
+        return _Test(constraint["parameter"], None, unknown, _UNKNOWN)
+    found = allowed(constraint, param)
+    if isinstance(found, Interval):
+        return _Test(
+            param.id,
+            param,
+            found,
+            _INTERVAL,
+            found.low,
+            _tolerance(found.low),
+            found.low_in,
+            found.high,
+            _tolerance(found.high),
+            found.high_in,
+        )
+    kind = _CHOICE if isinstance(found, Choice) else _DECLARATION if isinstance(found, Declaration) else _UNKNOWN
+    return _Test(param.id, param, found, kind)
+
+
+def _holds(t: _Test, value: Any) -> bool | None:
+    """Return whether a value meets a readable test; None when it sits on a bound of unknown comparator."""
+    if t.kind == _CHOICE:
+        choice = t.allowed
+        assert isinstance(choice, Choice)
+        return (value in choice.values) != choice.excluded
+    if value < t.low - t.low_tol or value > t.high + t.high_tol:
+        return False
+    if value <= t.low + t.low_tol and not t.low_in:
+        return None if t.low_in is None else False
+    if value >= t.high - t.high_tol and not t.high_in:
+        return None if t.high_in is None else False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +228,16 @@ class _Rule:
     requirement: _Test
     conditions: tuple[_Test, ...]
     methods: frozenset[str]
+    accepted: frozenset[str]  # the methods named plus those recorded as equivalent to one of them
+    mandatory: bool
+
+
+def _accepted(methods: frozenset[str], param: Parameter | None) -> frozenset[str]:
+    found = set(methods)
+    for group in param.method_equivalences if param else ():
+        if methods & group:
+            found |= group
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -185,12 +245,7 @@ class _Compiled:
     standard: Standard
     rules: tuple[_Rule, ...]
     scope: tuple[_Test, ...]
-
-
-def _test(constraint: Mapping[str, Any], param: Parameter | None) -> _Test:
-    if param is None:
-        return _Test(constraint["parameter"], None, Unknown(f"parameter {constraint['parameter']!r} is not known"))
-    return _Test(param.id, param, allowed(constraint, param))
+    mandatory: tuple[str, ...]
 
 
 _CACHE: dict[tuple[int, int], tuple[Standard, Vocabulary, _Compiled]] = {}
@@ -212,18 +267,20 @@ def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
             _test({**c.requirement, "parameter": c.parameter}, lookup(c.parameter)),
             tuple(_test(cond, lookup(cond["parameter"])) for cond in c.conditions),
             c.methods,
+            _accepted(c.methods, lookup(c.parameter)),
+            c.mandatory,
         )
         for c in std.criteria
     )
     scope = tuple(_test(limit, lookup(limit["parameter"])) for limit in std.raw["scope"].get("limits", ()))
-    compiled = _Compiled(std, rules, scope)
+    compiled = _Compiled(std, rules, scope, tuple(c.id for c in std.criteria if c.mandatory))
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
     _CACHE[key] = (std, vocabulary, compiled)
     return compiled
 
 
-# --- evaluation
+# --- evaluation: outcomes first, their words only when asked for
 
 
 def _name(test: _Test) -> str:
@@ -259,45 +316,88 @@ def _how_met(s: Allowed, got: Declared) -> str:
     return f"{got.text} {' and '.join(parts)}" if parts else got.text
 
 
-def _condition(test: _Test, values: Mapping[str, Declared]) -> tuple[bool | None, str]:
-    """Return whether a condition holds for the product (None: cannot tell) and why."""
-    if isinstance(test.allowed, Unknown | Declaration):
+def _condition_words(test: _Test, got: Declared | None) -> str:
+    if test.kind in (_UNKNOWN, _DECLARATION):
         reason = test.allowed.reason if isinstance(test.allowed, Unknown) else "it is qualitative"
-        return None, f"condition on {test.parameter} cannot be read: {reason}"
+        return f"condition on {test.parameter} cannot be read: {reason}"
+    if got is None:
+        return f"applies only to some products, and {_name(test)} ({test.parameter}) is not declared"
+    assert test.param is not None and not isinstance(test.allowed, Unknown | Declaration)
+    limit = describe(test.allowed, test.param)
+    return f"applies only when {_name(test)} {limit}; declared: {got.text}"
+
+
+def _condition(test: _Test, values: Mapping[str, Declared]) -> tuple[bool | None, Declared | None]:
+    """Return whether a condition holds for the product (None: cannot tell), and the value it read."""
+    if test.kind >= _DECLARATION:
+        return None, None
     got = values.get(test.parameter)
     if got is None:
-        return None, f"applies only to some products, and {_name(test)} ({test.parameter}) is not declared"
-    held = contains(test.allowed, got.value)
-    if held is None:
-        return None, f"{_name(test)} {got.text} sits on the condition's bound, whose comparator is not recorded"
-    if held:
-        return True, ""
-    assert test.param is not None
-    return False, f"applies only when {_name(test)} {describe(test.allowed, test.param)}; declared: {got.text}"
+        return None, None
+    return _holds(test, got.value), got
 
 
-def _method_note(rule: _Rule, got: Declared) -> tuple[bool, str]:
-    """Return whether the declared test method is acceptable, and a note."""
-    if not rule.methods:
-        return True, ""
+def _method_ok(rule: _Rule, got: Declared) -> bool:
+    return not rule.methods or got.method is None or got.method in rule.accepted
+
+
+def _method_note(rule: _Rule, got: Declared) -> str:
+    if not rule.methods or got.method in rule.methods:
+        return ""
     wanted = ", ".join(sorted(rule.methods))
     if got.method is None:
-        return True, f" (test method not declared; the criterion names {wanted})"
-    if got.method in rule.methods:
-        return True, ""
-    param = got.parameter
-    if any(got.method in group and rule.methods & group for group in param.method_equivalences):
-        return True, f" (measured under {got.method}, recorded as equivalent to {wanted})"
-    return False, f"measured under {got.method}, but the criterion names {wanted} and no equivalence is recorded"
+        return f" (test method not declared; the criterion names {wanted})"
+    if _method_ok(rule, got):
+        return f" (measured under {got.method}, recorded as equivalent to {wanted})"
+    return f"measured under {got.method}, but the criterion names {wanted} and no equivalence is recorded"
 
 
-@dataclass(frozen=True)
+# Why an outcome is what it is; the words are built from these when the detail is read.
+_PASS, _FAIL, _ON_BOUND, _NOT_DECLARED, _NO_LIMIT, _DOCUMENT, _METHOD, _CONDITION, _EXCLUDED, _COND_BOUND = range(10)
+
+
 class Outcome:
-    """The outcome of one criterion for the product."""
+    """The outcome of one criterion for the product; ``detail`` says why, in words."""
 
-    criterion: Criterion
-    outcome: str
-    detail: str
+    __slots__ = ("_got", "_test", "_why", "criterion", "outcome", "rule")
+
+    def __init__(
+        self, rule: _Rule, outcome: str, why: int, got: Declared | None = None, test: _Test | None = None
+    ) -> None:
+        self.rule, self.criterion, self.outcome = rule, rule.criterion, outcome
+        self._why, self._got, self._test = why, got, test
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.criterion.id!r}, {self.outcome!r})"
+
+    @property
+    def detail(self) -> str:
+        """Return the outcome in words, e.g. 'Seasonal energy efficiency ratio (cooling): 6.5 W/W < 7 W/W required'."""
+        rule, got, why = self.rule, self._got, self._why
+        name = _name(rule.requirement)
+        req = rule.requirement.allowed
+        if why in (_CONDITION, _EXCLUDED):
+            assert self._test is not None
+            words = _condition_words(self._test, got)
+            return f"does not apply: {words}" if why == _EXCLUDED else words
+        if why == _COND_BOUND:
+            assert self._test is not None and got is not None
+            return f"{_name(self._test)} {got.text} sits on the condition's bound, whose comparator is not recorded"
+        if why == _DOCUMENT:
+            assert isinstance(req, Declaration)
+            return f"a document is needed: {pick(req.text)}"
+        if why == _NO_LIMIT:
+            assert isinstance(req, Unknown)
+            return f"the registry does not know the limit ({req.reason})"
+        if why == _NOT_DECLARED:
+            return f"{name} ({self.criterion.parameter}) is not declared"
+        assert got is not None and not isinstance(req, Unknown | Declaration)
+        if why == _METHOD:
+            return _method_note(rule, got)
+        if why == _ON_BOUND:
+            return f"{name}: {got.text} sits on the limit, whose comparator (< or ≤) is not recorded"
+        words = _how_met(req, got) if why == _PASS else _why_not(req, got)
+        return f"{name}: {words}{_method_note(rule, got)}"
 
     def as_json(self) -> dict[str, Any]:
         """Return the outcome as the contract's JSON object, with the criterion's flags."""
@@ -313,32 +413,32 @@ class Outcome:
         }
 
 
+_Raw = tuple[_Rule, str, int, "Declared | None", "_Test | None"]
+
+
 def _evaluate(rule: _Rule, values: Mapping[str, Declared]) -> Outcome:
-    c = rule.criterion
+    """Evaluate one criterion (the plain form of the loop in ``_run``)."""
     for cond in rule.conditions:
-        holds, why = _condition(cond, values)
+        holds, got = _condition(cond, values)
         if holds is None:
-            return Outcome(c, "unknown", why)
+            return Outcome(rule, "unknown", _COND_BOUND if got is not None else _CONDITION, got, cond)
         if not holds:
-            return Outcome(c, "not_applicable", f"does not apply: {why}")
-    req = rule.requirement.allowed
-    if isinstance(req, Declaration):
-        return Outcome(c, "declaration", f"a document is needed: {pick(req.text)}")
-    if isinstance(req, Unknown):
-        return Outcome(c, "unknown", f"the registry does not know the limit ({req.reason})")
-    got = values.get(c.parameter)
+            return Outcome(rule, "not_applicable", _EXCLUDED, got, cond)
+    req = rule.requirement
+    kind = req.kind
+    if kind == _DECLARATION:
+        return Outcome(rule, "declaration", _DOCUMENT)
+    if kind == _UNKNOWN:
+        return Outcome(rule, "unknown", _NO_LIMIT)
+    got = values.get(req.parameter)
     if got is None:
-        return Outcome(c, "unknown", f"{_name(rule.requirement)} ({c.parameter}) is not declared")
-    ok, note = _method_note(rule, got)
-    if not ok:
-        return Outcome(c, "unknown", note)
-    met = contains(req, got.value)
-    name = _name(rule.requirement)
+        return Outcome(rule, "unknown", _NOT_DECLARED)
+    if rule.methods and not _method_ok(rule, got):
+        return Outcome(rule, "unknown", _METHOD, got)
+    met = _holds(req, got.value)
     if met is None:
-        return Outcome(c, "unknown", f"{name}: {got.text} sits on the limit, whose comparator (< or ≤) is not recorded")
-    if met:
-        return Outcome(c, "pass", f"{name}: {_how_met(req, got)}{note}")
-    return Outcome(c, "fail", f"{name}: {_why_not(req, got)}{note}")
+        return Outcome(rule, "unknown", _ON_BOUND, got)
+    return Outcome(rule, "pass", _PASS, got) if met else Outcome(rule, "fail", _FAIL, got)
 
 
 # --- pathways
@@ -396,21 +496,62 @@ class _Held:
 # --- results
 
 
-@dataclass(frozen=True)
 class Result:
-    """One standard's verdict for the product."""
+    """One standard's verdict for the product; counts and notes are worked out when read."""
 
-    standard: Standard
-    verdict: str
-    criteria: tuple[Outcome, ...]
-    pathways: tuple[Pathway, ...]
-    held: tuple[str, ...]
-    notes: tuple[str, ...]
+    __slots__ = ("_criteria", "_raw", "_scope", "held", "pathways", "standard", "verdict")
+
+    def __init__(
+        self,
+        standard: Standard,
+        verdict: str,
+        raw: list[_Raw],
+        pathways: tuple[Pathway, ...],
+        held: tuple[str, ...],
+        scope: Sequence[str] = (),
+    ) -> None:
+        self.standard, self.verdict, self._raw = standard, verdict, raw
+        self.pathways, self.held, self._scope = pathways, held, tuple(scope)
+        self._criteria: tuple[Outcome, ...] | None = None
+
+    @property
+    def criteria(self) -> tuple[Outcome, ...]:
+        """Return each criterion's outcome, in the standard's order."""
+        if self._criteria is None:
+            self._criteria = tuple(Outcome(*entry) for entry in self._raw)
+        return self._criteria
+
+    def __repr__(self) -> str:
+        return f"Result({self.standard.id}@{self.standard.version}: {self.verdict})"
 
     def counts(self) -> dict[str, int]:
         """Return the number of criteria per outcome."""
         found = Counter(o.outcome for o in self.criteria)
         return {o: found.get(o, 0) for o in OUTCOMES}
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Return what the reader must know: scope doubts, a partial record, provisional limits."""
+        std = self.standard
+        notes = list(self._scope)
+        if not std.complete:
+            notes.append(
+                "the registry records only part of this standard's criteria; the unrecorded ones must be checked "
+                "against the official text, so this result cannot be 'qualifies'"
+            )
+        used = [
+            o.criterion.id
+            for o in self.criteria
+            if o.outcome in ("pass", "fail") and o.criterion.verification != "verified"
+        ]
+        if used:
+            notes.append(
+                f"limits not checked against the official text were used for: {', '.join(used)} "
+                "(the pass/fail outcomes there are provisional)"
+            )
+        if std.verification != "verified":
+            notes.append(f"the standard's record is {std.verification}")
+        return tuple(notes)
 
     def as_json(self) -> dict[str, Any]:
         """Return the result as the contract's JSON object, with counts, notes and licences held."""
@@ -458,33 +599,67 @@ class Report:
         }
 
 
-def _verdict(std: Standard, outcomes: Sequence[Outcome], scope_unknown: bool) -> str:
-    mandatory = [o.outcome for o in outcomes if o.criterion.mandatory]
-    if "fail" in mandatory:
-        return "fails"
-    if scope_unknown or not std.complete or any(o in ("unknown", "declaration") for o in mandatory):
-        return "incomplete"
-    return "qualifies"
+def _run(compiled: _Compiled, values: Mapping[str, Declared], scope_unknown: bool) -> tuple[list[_Raw], str]:
+    """Evaluate every criterion of a standard; return the raw outcomes and the verdict.
 
-
-def _notes(std: Standard, outcomes: Sequence[Outcome], scope: Sequence[str]) -> list[str]:
-    notes = list(scope)
-    if not std.complete:
-        notes.append(
-            "the registry records only part of this standard's criteria; the unrecorded ones must be checked "
-            "against the official text, so this result cannot be 'qualifies'"
-        )
-    used = [
-        o.criterion.id for o in outcomes if o.outcome in ("pass", "fail") and o.criterion.verification != "verified"
-    ]
-    if used:
-        notes.append(
-            f"limits not checked against the official text were used for: {', '.join(used)} "
-            "(the pass/fail outcomes there are provisional)"
-        )
-    if std.verification != "verified":
-        notes.append(f"the standard's record is {std.verification}")
-    return notes
+    This is the checker's inner loop (a check may cover tens of thousands of criteria), so it is
+    written out flat: the same logic as ``_evaluate``, which the tests hold it to.
+    """
+    raw: list[_Raw] = []
+    add = raw.append
+    failed = open_ = False
+    get = values.get
+    for rule in compiled.rules:
+        entry: _Raw | None = None
+        for cond in rule.conditions:
+            if cond.kind >= _DECLARATION:
+                entry = (rule, "unknown", _CONDITION, None, cond)
+                break
+            got = get(cond.parameter)
+            if got is None:
+                entry = (rule, "unknown", _CONDITION, None, cond)
+                break
+            holds = _holds(cond, got.value)
+            if not holds:
+                entry = (
+                    (rule, "not_applicable", _EXCLUDED, got, cond)
+                    if holds is False
+                    else (rule, "unknown", _COND_BOUND, got, cond)
+                )
+                break
+        if entry is None:
+            req = rule.requirement
+            kind = req.kind
+            if kind <= _CHOICE:
+                got = get(req.parameter)
+                if got is None:
+                    entry = (rule, "unknown", _NOT_DECLARED, None, None)
+                elif rule.methods and got.method is not None and got.method not in rule.accepted:
+                    entry = (rule, "unknown", _METHOD, got, None)
+                else:
+                    met = _holds(req, got.value)
+                    if met:
+                        entry = (rule, "pass", _PASS, got, None)
+                    elif met is None:
+                        entry = (rule, "unknown", _ON_BOUND, got, None)
+                    else:
+                        entry = (rule, "fail", _FAIL, got, None)
+            elif kind == _DECLARATION:
+                entry = (rule, "declaration", _DOCUMENT, None, None)
+            else:
+                entry = (rule, "unknown", _NO_LIMIT, None, None)
+        add(entry)
+        if rule.mandatory:
+            outcome = entry[1]
+            if outcome == "fail":
+                failed = True
+            elif outcome == "unknown" or outcome == "declaration":
+                open_ = True
+    if failed:
+        return raw, "fails"
+    if open_ or scope_unknown or not compiled.standard.complete:
+        return raw, "incomplete"
+    return raw, "qualifies"
 
 
 class Checker:
@@ -507,31 +682,24 @@ class Checker:
         held, notes = self._held(product, lineage, on)
         standards = in_force.current(self.source.adopted(lineage, on), on)
         results, outside = [], []
+        memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
         for std in standards:
             compiled = _compiled(std, vocabulary)
             scope_notes, excluded = [], None
             for test in compiled.scope:
-                holds, why = _condition(test, values)
+                holds, got = _condition(test, values)
                 if holds is False:
-                    excluded = why
+                    excluded = _condition_words(test, got)
                     break
                 if holds is None:
-                    scope_notes.append(f"scope: {why}")
+                    scope_notes.append(f"scope: {_condition_words(test, got)}")
             if excluded is not None:
                 outside.append((std, f"outside the scope: {excluded}"))
                 continue
-            outcomes = tuple(_evaluate(rule, values) for rule in compiled.rules)
+            raw, verdict = _run(compiled, values, bool(scope_notes))
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
-            results.append(
-                Result(
-                    std,
-                    _verdict(std, outcomes, bool(scope_notes)),
-                    outcomes,
-                    tuple(self._pathways(std, held, on, standards, category)),
-                    licences,
-                    tuple(_notes(std, outcomes, scope_notes)),
-                )
-            )
+            pathways = tuple(self._pathways(std, held, on, standards, category, memo)) if held else ()
+            results.append(Result(std, verdict, raw, pathways, licences, scope_notes))
         if not standards:
             notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
         return Report(product, on, tuple(results), tuple(outside), tuple(notes))
@@ -588,15 +756,24 @@ class Checker:
         return routes
 
     def _pathways(
-        self, target: Standard, held: Sequence[_Held], on: dt.date, standards: Sequence[Standard], category: str
+        self,
+        target: Standard,
+        held: Sequence[_Held],
+        on: dt.date,
+        standards: Sequence[Standard],
+        category: str,
+        memo: dict[tuple[str, tuple[str, ...]], list[Route]],
     ) -> Iterator[Pathway]:
         for h in held:
             if target.labels == (h.label,):
                 continue  # the label's own standard: nothing to recognise
-            routes = self._routes(h.label, target, on, standards, category)
+            key = (h.label, target.labels)
+            if key not in memo:  # the same for every target of the same labels
+                memo[key] = self._routes(h.label, target, on, standards, category)
+            routes = memo[key]
             if not routes:
                 continue
-            mandatory = [c.id for c in target.criteria if c.mandatory]
+            mandatory = _compiled(target, self.source.vocabulary).mandatory
             if h.standard is None:
                 proofs = tuple(
                     diff.Proof(cid, f"the standard {h.label} was granted under is not known") for cid in mandatory

@@ -21,7 +21,7 @@ class StandardVersion(SQLModel, table=True):
     __tablename__ = "standard_version"
     __table_args__ = (
         UniqueConstraint("doc_id", "version", name="uq_standard_version"),
-        Index("ix_standard_version_category_state", "category", "state"),
+        Index("ix_standard_version_in_force", "category", "state", "in_force_from", "in_force_until", "content_sha256"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
