@@ -22,13 +22,14 @@ change, and the sources hand out the same object for the same content.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from registry import dates, diff, in_force, units
+from registry import batch, dates, diff, in_force, units
 from registry.catalog import Catalog
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, pointer
@@ -162,7 +163,7 @@ def declared_values(product: Mapping[str, Any], vocabulary: Vocabulary) -> dict[
 
 # --- compiled criteria
 
-_INTERVAL, _CHOICE, _DECLARATION, _UNKNOWN = range(4)
+_INTERVAL, _CHOICE, _DECLARATION, _UNKNOWN = batch.INTERVAL, batch.CHOICE, batch.DECLARATION, batch.UNKNOWN
 
 
 def _tolerance(x: float) -> float:
@@ -353,7 +354,23 @@ def _method_note(rule: _Rule, got: Declared) -> str:
 
 
 # Why an outcome is what it is; the words are built from these when the detail is read.
-_PASS, _FAIL, _ON_BOUND, _NOT_DECLARED, _NO_LIMIT, _DOCUMENT, _METHOD, _CONDITION, _EXCLUDED, _COND_BOUND = range(10)
+_PASS, _FAIL, _ON_BOUND, _NOT_DECLARED, _NO_LIMIT = (
+    batch.PASS,
+    batch.FAIL,
+    batch.ON_BOUND,
+    batch.NOT_DECLARED,
+    batch.NO_LIMIT,
+)
+_DOCUMENT, _METHOD, _CONDITION, _EXCLUDED, _COND_BOUND = (
+    batch.DOCUMENT,
+    batch.METHOD,
+    batch.CONDITION,
+    batch.EXCLUDED,
+    batch.COND_BOUND,
+)
+_OUTCOME = {_PASS: "pass", _FAIL: "fail", _DOCUMENT: "declaration", _EXCLUDED: "not_applicable"}
+_BY_CONDITION = frozenset({_CONDITION, _EXCLUDED, _COND_BOUND})
+_READS_VALUE = frozenset({_PASS, _FAIL, _ON_BOUND, _METHOD})
 
 
 class Outcome:
@@ -505,7 +522,7 @@ class Result:
         self,
         standard: Standard,
         verdict: str,
-        raw: list[_Raw],
+        raw: Callable[[], list[_Raw]],
         pathways: tuple[Pathway, ...],
         held: tuple[str, ...],
         scope: Sequence[str] = (),
@@ -518,7 +535,7 @@ class Result:
     def criteria(self) -> tuple[Outcome, ...]:
         """Return each criterion's outcome, in the standard's order."""
         if self._criteria is None:
-            self._criteria = tuple(Outcome(*entry) for entry in self._raw)
+            self._criteria = tuple(Outcome(*entry) for entry in self._raw())
         return self._criteria
 
     def __repr__(self) -> str:
@@ -599,67 +616,19 @@ class Report:
         }
 
 
-def _run(compiled: _Compiled, values: Mapping[str, Declared], scope_unknown: bool) -> tuple[list[_Raw], str]:
-    """Evaluate every criterion of a standard; return the raw outcomes and the verdict.
-
-    This is the checker's inner loop (a check may cover tens of thousands of criteria), so it is
-    written out flat: the same logic as ``_evaluate``, which the tests hold it to.
-    """
-    raw: list[_Raw] = []
-    add = raw.append
-    failed = open_ = False
-    get = values.get
-    for rule in compiled.rules:
-        entry: _Raw | None = None
-        for cond in rule.conditions:
-            if cond.kind >= _DECLARATION:
-                entry = (rule, "unknown", _CONDITION, None, cond)
-                break
-            got = get(cond.parameter)
-            if got is None:
-                entry = (rule, "unknown", _CONDITION, None, cond)
-                break
-            holds = _holds(cond, got.value)
-            if not holds:
-                entry = (
-                    (rule, "not_applicable", _EXCLUDED, got, cond)
-                    if holds is False
-                    else (rule, "unknown", _COND_BOUND, got, cond)
-                )
-                break
-        if entry is None:
-            req = rule.requirement
-            kind = req.kind
-            if kind <= _CHOICE:
-                got = get(req.parameter)
-                if got is None:
-                    entry = (rule, "unknown", _NOT_DECLARED, None, None)
-                elif rule.methods and got.method is not None and got.method not in rule.accepted:
-                    entry = (rule, "unknown", _METHOD, got, None)
-                else:
-                    met = _holds(req, got.value)
-                    if met:
-                        entry = (rule, "pass", _PASS, got, None)
-                    elif met is None:
-                        entry = (rule, "unknown", _ON_BOUND, got, None)
-                    else:
-                        entry = (rule, "fail", _FAIL, got, None)
-            elif kind == _DECLARATION:
-                entry = (rule, "declaration", _DOCUMENT, None, None)
-            else:
-                entry = (rule, "unknown", _NO_LIMIT, None, None)
-        add(entry)
-        if rule.mandatory:
-            outcome = entry[1]
-            if outcome == "fail":
-                failed = True
-            elif outcome == "unknown" or outcome == "declaration":
-                open_ = True
-    if failed:
-        return raw, "fails"
-    if open_ or scope_unknown or not compiled.standard.complete:
-        return raw, "incomplete"
-    return raw, "qualifies"
+def _raw(
+    rules: Sequence[_Rule], why: Sequence[int], decided_by: Sequence[int], values: Mapping[str, Declared]
+) -> list[_Raw]:
+    """Turn the array results of one standard into outcome entries."""
+    found: list[_Raw] = []
+    for rule, w, pos in zip(rules, why, decided_by, strict=True):
+        test = rule.conditions[pos] if w in _BY_CONDITION else None
+        if test is not None:
+            got = values.get(test.parameter)
+        else:
+            got = values.get(rule.requirement.parameter) if w in _READS_VALUE else None
+        found.append((rule, _OUTCOME.get(w, "unknown"), w, got, test))
+    return found
 
 
 class Checker:
@@ -681,8 +650,7 @@ class Checker:
         values = declared_values(product, vocabulary)
         held, notes = self._held(product, lineage, on)
         standards = in_force.current(self.source.adopted(lineage, on), on)
-        results, outside = [], []
-        memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
+        outside, kept = [], []
         for std in standards:
             compiled = _compiled(std, vocabulary)
             scope_notes, excluded = [], None
@@ -696,7 +664,17 @@ class Checker:
             if excluded is not None:
                 outside.append((std, f"outside the scope: {excluded}"))
                 continue
-            raw, verdict = _run(compiled, values, bool(scope_notes))
+            kept.append((compiled, scope_notes))
+        arrays = batch.batch([c for c, _ in kept])
+        why, decided_by, verdicts = arrays.run(values)
+        results = []
+        memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
+        for i, ((compiled, scope_notes), verdict) in enumerate(zip(kept, verdicts, strict=True)):
+            std = compiled.standard
+            a, b = int(arrays.starts[i]), int(arrays.starts[i + 1])
+            raw = functools.partial(_raw, compiled.rules, why[a:b].tolist(), decided_by[a:b].tolist(), values)
+            if scope_notes and verdict == "qualifies":
+                verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
             pathways = tuple(self._pathways(std, held, on, standards, category, memo)) if held else ()
             results.append(Result(std, verdict, raw, pathways, licences, scope_notes))
@@ -799,10 +777,7 @@ class Checker:
                     "the licence is for this standard",
                 )
                 continue
-            result = _diff(h.standard, target, self.source.vocabulary)
-            proofs = result.extra_proof("a")
-            missing = {p.criterion for p in proofs}
-            covered = tuple(cid for cid in mandatory if cid not in missing)
+            covered, proofs = _recognised(h.standard, target, self.source.vocabulary)
             note = "A is the standard held, B this standard"
             if not mandatory:
                 note += "; no mandatory criterion of this standard is recorded, so what recognition covers is unknown"
@@ -811,16 +786,21 @@ class Checker:
             yield Pathway(h.label, h.licence_id, tuple(routes), h.standard, covered, proofs, note)
 
 
-_DIFFS: dict[tuple[int, int, int], tuple[Standard, Standard, Vocabulary, diff.Diff]] = {}
+_DIFFS: dict[tuple[int, int, int], tuple[Standard, Standard, Vocabulary, tuple[str, ...], tuple[diff.Proof, ...]]] = {}
 
 
-def _diff(held: Standard, target: Standard, vocabulary: Vocabulary) -> diff.Diff:
+def _recognised(
+    held: Standard, target: Standard, vocabulary: Vocabulary
+) -> tuple[tuple[str, ...], tuple[diff.Proof, ...]]:
+    """Return the target's mandatory criteria a holder of ``held`` has covered, and the extra proof (kept)."""
     key = (id(held), id(target), id(vocabulary))
     hit = _DIFFS.get(key)
     if hit is not None and hit[0] is held and hit[1] is target and hit[2] is vocabulary:
-        return hit[3]
-    result = diff.compare(held, target, vocabulary)
+        return hit[3], hit[4]
+    proofs = diff.compare(held, target, vocabulary).extra_proof("a")
+    missing = {p.criterion for p in proofs}
+    covered = tuple(c.id for c in target.criteria if c.mandatory and c.id not in missing)
     if len(_DIFFS) >= 2_000:
         _DIFFS.clear()
-    _DIFFS[key] = (held, target, vocabulary, result)
-    return result
+    _DIFFS[key] = (held, target, vocabulary, covered, proofs)
+    return covered, proofs
