@@ -196,6 +196,41 @@ def register(main: click.Group) -> None:
         click.echo(f"restored from {file}")
 
     @main.group()
+    def user() -> None:
+        """Users of the web registry (roles: admin, staff)."""
+
+    @user.command(name="add")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["admin", "staff"]), default="admin", show_default=True)
+    @click.option(
+        "--password",
+        envvar="ECOLABEL_PASSWORD",
+        default=None,
+        help="The password [asked for; or ECOLABEL_PASSWORD]. At least 12 characters.",
+    )
+    def user_add(username: str, role: str, password: str | None) -> None:
+        """Create a user who signs in to the web registry (the first administrator, say)."""
+        from registry.errors import ConflictError, InvalidDocumentError
+        from registry.store import users
+
+        secret = password or click.prompt("password", hide_input=True, confirmation_prompt=True)
+        try:
+            users.add_user(_engine(), username, secret, role)
+        except InvalidDocumentError as exc:
+            raise click.ClickException("; ".join(f"{f.pointer[1:]}: {f.message}" for f in exc.findings)) from None  # type: ignore[attr-defined]
+        except ConflictError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"user {username} ({role}) created")
+
+    @user.command(name="list")
+    def user_list() -> None:
+        """List users and their roles."""
+        from registry.store import users
+
+        for u in users.list_users(_engine()):
+            click.echo(f"{u.username}  {u.role}{'' if u.active else '  (inactive)'}")
+
+    @main.group()
     def audit() -> None:
         """The audit trail of every write."""
 

@@ -73,3 +73,31 @@ class AuditEntry(SQLModel, table=True):
     diff: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64, unique=True)
     entry_hash: str = Field(max_length=64, unique=True)
+
+
+ROLES = ("admin", "staff")
+
+
+class User(SQLModel, table=True):
+    """Someone who signs in: an administrator (writes) or certification staff (reads drafts and the audit trail)."""
+
+    __tablename__ = "app_user"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=10)
+    active: bool = True
+    # Bumped at logout: every session cookie issued before carries the old number and is refused.
+    session_version: int = 1
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept a while for rate limiting (by user name and by client address)."""
+
+    __tablename__ = "login_failure"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    at: dt.datetime = Field(default_factory=_now)
