@@ -226,3 +226,18 @@ def export(engine: Engine, folder: Path) -> int:
 def _write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(canonical.pretty(json.loads(content)), encoding="utf-8")
+
+
+def import_documents(engine: Engine, validator: Validator, docs: Sequence[Any], *, actor: str) -> ImportReport:
+    """Import parsed documents (from a form or the API) exactly as files are imported: all or nothing."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ecolabel-upload-") as tmp:
+        paths = []
+        for i, doc in enumerate(docs):
+            path = Path(tmp) / f"upload-{i}.json"
+            path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            paths.append(path)
+        report = import_paths(engine, validator, paths, actor=actor)
+    report.rejected = [(where.replace(tmp + "/", ""), found) for where, found in report.rejected]
+    return report

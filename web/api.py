@@ -1,0 +1,234 @@
+"""The JSON API under /api/v1: labels, standards and versions, agreements, diff, check; admin writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from registry import jsonfile
+from registry.diff import compare
+from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
+from registry.model import DocumentRef, pick
+from web import openapi
+from web.admin import _validate, actor
+from web.auth import role_required
+from web.data import Data
+from web.public import run_check
+from web.security import api_error
+
+bp = Blueprint("api", __name__)
+
+
+def data() -> Data:
+    return current_app.extensions["registry"]  # type: ignore[no-any-return]
+
+
+def _findings(status: int, message: str, findings: Any) -> Response:
+    items = [{"pointer": f.pointer, "message": f.message} for f in findings]
+    first = items[0]["pointer"] if items else None
+    return api_error(status, message, pointer=first, findings=items)
+
+
+def _body() -> Any:
+    """Return the request's JSON body, read safely (size, depth, duplicate keys, NaN), or raise."""
+    loaded = jsonfile.loads(request.get_data(cache=False))
+    if loaded.errors:
+        raise InvalidDocumentError("the request body is not valid JSON", loaded.errors)
+    return loaded.data
+
+
+@bp.errorhandler(InvalidDocumentError)
+def _invalid(exc: InvalidDocumentError) -> Response:
+    return _findings(400, str(exc), exc.findings)
+
+
+@bp.errorhandler(NotFoundError)
+def _missing(exc: NotFoundError) -> Response:
+    return api_error(404, str(exc))
+
+
+@bp.get("/openapi.json")
+def spec() -> Response:
+    return jsonify(openapi.document())
+
+
+@bp.get("/labels")
+def labels() -> Response:
+    catalog = data().catalog
+    return jsonify(
+        [
+            {
+                "id": lab.id,
+                "name": pick(lab.names),
+                "countries": list(lab.countries),
+                "gen_membership": lab.gen_membership,
+                "genices": lab.genices_status,
+                "url": url_for("api.label", ident=lab.id),
+            }
+            for lab in sorted(catalog.labels.values(), key=lambda x: x.id)
+        ]
+    )
+
+
+@bp.get("/labels/<ident>")
+def label(ident: str) -> Response:
+    lab = data().catalog.labels.get(ident)
+    if lab is None:
+        raise NotFoundError(f"no label {ident!r}")
+    return _document(dict(lab.raw))
+
+
+@bp.get("/standards")
+def standards() -> Response:
+    d = data()
+    found: dict[str, dict[str, Any]] = {}
+    for v in d.versions():
+        std = d.standard(v.doc_id, v.version)[0]
+        entry = found.setdefault(
+            v.doc_id,
+            {"id": v.doc_id, "kind": std.kind, "labels": list(std.labels), "category": std.category, "versions": []},
+        )
+        entry["versions"].append(
+            {"version": v.version, "state": v.state, "url": url_for("api.version", ident=v.doc_id, version=v.version)}
+        )
+        entry["title"] = pick(std.title)
+    return jsonify(list(found.values()))
+
+
+@bp.get("/standards/<ident>")
+def standard(ident: str) -> Response:
+    d = data()
+    versions = d.versions(ident)
+    if not versions:
+        raise NotFoundError(f"no standard {ident!r}")
+    return jsonify(
+        {
+            "id": ident,
+            "versions": [
+                {
+                    "version": v.version,
+                    "state": v.state,
+                    "sha256": v.sha,
+                    "url": url_for("api.version", ident=ident, version=v.version),
+                }
+                for v in versions
+            ],
+        }
+    )
+
+
+@bp.get("/standards/<ident>/<version>")
+def version(ident: str, version: str) -> Response:
+    d = data()
+    info = d.info(ident, version)
+    if info.state == "draft":
+        raise NotFoundError(f"{ident}@{version} is not published")
+    etag = f'"{info.sha}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")] or (
+        request.if_none_match and request.if_none_match.contains(info.sha)
+    ):
+        response = Response(status=304)
+    else:
+        response = Response(d.content(ident, version), mimetype="application/json")
+    response.headers["ETag"] = etag
+    # Published (and superseded) content never changes; a withdrawal changes the state, not the content.
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    response.headers["X-Registry-State"] = info.state
+    return response
+
+
+def _document(raw: dict[str, Any]) -> Response:
+    return jsonify(raw)
+
+
+@bp.get("/agreements")
+def agreements() -> Response:
+    catalog = data().catalog
+    return jsonify(
+        [
+            {
+                "id": a.id,
+                "title": pick(a.title),
+                "scale": a.scale,
+                "parties": list(a.parties),
+                "types": list(a.types),
+                "status": a.status,
+                "url": url_for("api.agreement", ident=a.id),
+            }
+            for a in sorted(catalog.agreements.values(), key=lambda x: x.id)
+        ]
+    )
+
+
+@bp.get("/agreements/<ident>")
+def agreement(ident: str) -> Response:
+    agr = data().catalog.agreements.get(ident)
+    if agr is None:
+        raise NotFoundError(f"no agreement {ident!r}")
+    return _document(dict(agr.raw))
+
+
+@bp.get("/diff")
+def diff() -> Response:
+    d = data()
+    sides = []
+    for name in ("a", "b"):
+        value = request.args.get(name, "")
+        if not value:
+            return api_error(400, f"{name}: a standard, ID@VERSION", field=name)
+        try:
+            ref = DocumentRef.parse(value)
+            std, info = d.standard(ref.id, ref.version)
+        except (NotFoundError, ValueError) as exc:
+            return api_error(404, str(exc), field=name)
+        if info.state == "draft":
+            return api_error(404, f"{value} is not published", field=name)
+        sides.append(std)
+    return jsonify(compare(sides[0], sides[1], d.catalog.vocabulary).as_json())
+
+
+@bp.post("/check")
+def check() -> Response:
+    on = None
+    if request.args.get("date"):
+        try:
+            on = dt.date.fromisoformat(request.args["date"])
+        except ValueError:
+            return api_error(400, "date: YYYY-MM-DD", field="date")
+    return jsonify(run_check(_body(), on))
+
+
+# --- writes (administrators)
+
+
+@bp.post("/drafts")
+@role_required("admin")
+def create_draft() -> Response:
+    doc = _body()
+    findings = _validate(doc)
+    if findings:
+        return _findings(400, "the document is not valid; nothing was stored", findings)
+    try:
+        from registry.store import service
+
+        service.create_draft(data().engine, doc, actor=actor())
+    except ConflictError as exc:
+        return api_error(409, str(exc), pointer="/version")
+    response = jsonify({"id": doc["id"], "version": doc["version"], "state": "draft"})
+    response.status_code = 201
+    response.headers["Location"] = url_for("admin.draft", ident=doc["id"], version=doc["version"])
+    return response
+
+
+@bp.post("/standards/<ident>/<version>/publish")
+@role_required("admin")
+def publish(ident: str, version: str) -> Response:
+    from registry.store import service
+
+    try:
+        service.publish(data().engine, data().validator, ident, version, actor=actor())
+    except ImmutableError as exc:
+        return api_error(409, str(exc))
+    return jsonify({"id": ident, "version": version, "state": "published"})

@@ -1,0 +1,360 @@
+"""The public pages: home and search, labels, standards, compare, recognition, the qualification check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from registry import jsonfile
+from registry.diff import compare
+from registry.errors import InvalidDocumentError, NotFoundError
+from registry.findings import Finding
+from registry.model import DocumentRef, Standard, pick
+from registry.qualification import Checker
+from web import views
+from web.data import Data
+
+bp = Blueprint("public", __name__)
+
+
+def data() -> Data:
+    return current_app.extensions["registry"]  # type: ignore[no-any-return]
+
+
+def _doc_lang(std: Standard, ui: str) -> str:
+    wanted = request.args.get("lang") or ("zh-Hans" if ui == "zh_Hans" else "en")
+    languages = std.raw.get("languages", ["en"])
+    return wanted if wanted in languages else "en"
+
+
+@bp.app_template_filter("t")
+def _t(value: Any, lang: str = "en") -> str:
+    return pick(value, lang) if value is not None else ""
+
+
+@bp.app_template_global()
+def requirement_words(req: Any) -> str:
+    return views.requirement_words(req)
+
+
+@bp.app_template_global()
+def condition_words(conds: Any) -> str:
+    return views.condition_words(conds)
+
+
+@bp.get("/")
+def home() -> str:
+    d = data()
+    catalog = d.catalog
+    versions = d.versions()
+    counts = {
+        "labels": len(catalog.labels),
+        "standards": len({v.doc_id for v in versions}),
+        "versions": len(versions),
+        "criteria": sum(len(s.criteria) for s in catalog.standards),
+        "agreements": len(catalog.agreements),
+    }
+    return render_template("home.html", counts=counts, changes=d.audit(limit=10))
+
+
+@bp.get("/search")
+def search() -> str:
+    query = request.args.get("q", "")[:200]
+    return render_template("search.html", q=query, results=views.search(data().catalog, query))
+
+
+@bp.get("/labels")
+def labels() -> str:
+    catalog = data().catalog
+    country, gen, genices = (request.args.get(k, "") for k in ("country", "gen", "genices"))
+    found = [
+        lab
+        for lab in sorted(catalog.labels.values(), key=lambda x: x.id)
+        if (not country or country.upper() in lab.countries)
+        and (not gen or lab.gen_membership == gen)
+        and (not genices or lab.genices_status == genices)
+    ]
+    countries = sorted({c for lab in catalog.labels.values() for c in lab.countries})
+    return render_template("labels.html", labels=found, countries=countries, args=request.args)
+
+
+@bp.get("/labels/<ident>")
+def label(ident: str) -> str:
+    catalog = data().catalog
+    lab = catalog.labels.get(ident)
+    if lab is None:
+        abort(404, f"no label {ident!r}")
+    standards = [s for s in catalog.standards if ident in s.labels]
+    agreements = sorted((a for a in catalog.agreements.values() if ident in a.parties), key=lambda a: a.id)
+    return render_template("label.html", lab=lab, standards=standards, agreements=agreements)
+
+
+@bp.get("/standards")
+def standards() -> str:
+    d = data()
+    catalog = d.catalog
+    args = request.args
+    on = None
+    if args.get("on"):
+        try:
+            on = dt.date.fromisoformat(args["on"])
+        except ValueError:
+            abort(400, "on: a date YYYY-MM-DD")
+    rows = []
+    for v in d.versions():
+        std, _info = d.standard(v.doc_id, v.version)
+        if args.get("category") and std.category != args["category"]:
+            continue
+        if args.get("label") and args["label"] not in std.labels:
+            continue
+        if args.get("kind") and std.kind != args["kind"]:
+            continue
+        if args.get("status") and v.state != args["status"]:
+            continue
+        if on is not None and not (v.state in ("published", "superseded") and std in in_force_on(d, std.category, on)):
+            continue
+        rows.append((std, v))
+    categories = sorted(catalog.vocabulary.categories)
+    return render_template("standards.html", rows=rows, categories=categories, labels=sorted(catalog.labels), args=args)
+
+
+def in_force_on(d: Data, category: str, on: dt.date) -> list[Standard]:
+    from registry import in_force
+
+    return in_force.current([s for s in d.catalog.standards if s.category == category], on)
+
+
+@bp.get("/standards/<ident>")
+@bp.get("/standards/<ident>/<version>")
+def standard(ident: str, version: str | None = None) -> str:
+    d = data()
+    try:
+        std, info = d.standard(ident, version)
+    except NotFoundError as exc:
+        abort(404, str(exc))
+    if info.state == "draft":
+        abort(404, f"{ident}@{info.version} is not published")
+    ui = str(get_locale())
+    lang = _doc_lang(std, ui)
+    key = ("standard", info.sha, lang, ui)  # published content never changes: the rendered body is kept
+    body = d.rendered.get(key)
+    if body is None:
+        body = Markup(
+            render_template(
+                "_standard_body.html",
+                std=std,
+                info=info,
+                lang=lang,
+                groups=views.topics(std),
+                history=d.versions(ident),
+            )
+        )
+        if len(d.rendered) > 2000:
+            d.rendered.clear()
+        d.rendered[key] = body
+    return render_template("standard.html", std=std, info=info, body=body, lang=lang)
+
+
+@bp.get("/standards/<ident>/revisions")
+def revisions(ident: str) -> str:
+    d = data()
+    versions = [v.version for v in d.versions(ident)]
+    if not versions:
+        abort(404, f"no standard {ident!r}")
+    a = request.args.get("a") or versions[0]
+    b = request.args.get("b") or versions[-1]
+    try:
+        sa, sb = d.standard(ident, a)[0], d.standard(ident, b)[0]
+    except NotFoundError as exc:
+        abort(404, str(exc))
+    result = compare(sa, sb, d.catalog.vocabulary)
+    return render_template(
+        "compare.html",
+        result=result,
+        rows=views.compare_rows(result),
+        refs=_refs(d),
+        a=f"{ident}@{a}",
+        b=f"{ident}@{b}",
+    )
+
+
+def _refs(d: Data) -> list[str]:
+    return [f"{v.doc_id}@{v.version}" for v in d.versions()]
+
+
+def _pair(d: Data) -> tuple[Standard, Standard] | None:
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if not a or not b:
+        return None
+    try:
+        ra, rb = DocumentRef.parse(a), DocumentRef.parse(b)
+        return d.standard(ra.id, ra.version)[0], d.standard(rb.id, rb.version)[0]
+    except (NotFoundError, ValueError) as exc:
+        abort(404, str(exc))
+
+
+@bp.get("/compare")
+def compare_page() -> str:
+    d = data()
+    pair = _pair(d)
+    if pair is None:
+        return render_template("compare.html", result=None, rows=[], refs=_refs(d), a="", b="")
+    result = compare(pair[0], pair[1], d.catalog.vocabulary)
+    return render_template(
+        "compare.html",
+        result=result,
+        rows=views.compare_rows(result),
+        refs=_refs(d),
+        a=request.args["a"],
+        b=request.args["b"],
+    )
+
+
+@bp.get("/compare.csv")
+def compare_csv() -> Response:
+    d = data()
+    pair = _pair(d)
+    if pair is None:
+        abort(400, "a and b: two standards, ID@VERSION")
+    result = compare(pair[0], pair[1], d.catalog.vocabulary)
+    name = f"{pair[0].id}@{pair[0].version}_vs_{pair[1].id}@{pair[1].version}.csv"
+    return Response(
+        views.compare_csv(result),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/recognition")
+def recognition() -> str:
+    d = data()
+    catalog = d.catalog
+    category = request.args.get("category") or None
+    labels, cells = views.matrix(catalog, category)
+    picture = views.network_svg(labels, cells, dt.date.today())
+    return render_template(
+        "recognition.html",
+        labels=labels,
+        cells=cells,
+        picture=picture,
+        categories=sorted(catalog.vocabulary.categories),
+        category=category,
+        multilateral=[a for a in catalog.agreements.values() if a.scale == "multilateral"],
+    )
+
+
+@bp.get("/agreements/<ident>")
+def agreement(ident: str) -> str:
+    agr = data().catalog.agreements.get(ident)
+    if agr is None:
+        abort(404, f"no agreement {ident!r}")
+    return render_template("agreement.html", agr=agr)
+
+
+# --- the qualification check
+
+
+def run_check(product: Any, on: dt.date | None) -> dict[str, Any]:
+    """Check a declaration against the database (the same call the API makes)."""
+    d = data()
+    d.source.refresh()
+    return Checker(d.source, d.validator).check(product, on).as_json()
+
+
+def _form_product(form: Any, catalog: Any) -> dict[str, Any]:
+    """Build a declaration from the check form's fields (empty fields are left out)."""
+    category = form.get("category", "")
+    product: dict[str, Any] = {
+        "$schema": "urn:ecolabel:schema:product-declaration:1",
+        "category": category,
+        "manufacturer": form.get("manufacturer", ""),
+        "model": form.get("model", ""),
+        "values": {},
+    }
+    for pid, param in catalog.vocabulary.parameters(category).items():
+        raw = form.get(f"v:{pid}", "").strip()
+        if not raw or param.kind == "qualitative":
+            continue
+        entry: dict[str, Any] = {}
+        if param.kind == "quantity":
+            try:
+                entry["value"] = float(raw)
+            except ValueError:
+                entry["value"] = raw  # validation names the field
+            entry["unit"] = form.get(f"u:{pid}", "").strip() or (param.unit or "")
+        elif param.kind == "boolean":
+            entry["value"] = raw == "true"
+        else:
+            entry["value"] = raw
+        method = form.get(f"m:{pid}", "").strip()
+        if method:
+            entry["test_method"] = method
+        product["values"][pid] = entry
+    held = []
+    for i in range(3):
+        label, licence = form.get(f"held:{i}:label", ""), form.get(f"held:{i}:licence", "").strip()
+        if label and licence:
+            item: dict[str, Any] = {"label": label, "licence_id": licence}
+            if form.get(f"held:{i}:standard"):
+                item["standard"] = DocumentRef.parse(form[f"held:{i}:standard"]).__dict__
+                item["standard"] = {k: v for k, v in item["standard"].items() if v is not None}
+            held.append(item)
+    if held:
+        product["labels_held"] = held
+    return product
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check() -> Any:
+    d = data()
+    catalog = d.catalog
+    category = request.values.get("category", "")
+    report, errors, product, status = None, [], None, 200
+    on_text = request.values.get("date", "")
+    if request.method == "POST":
+        upload = request.files.get("declaration")
+        if upload is not None and upload.filename:
+            loaded = jsonfile.loads(upload.read())
+            product = loaded.data if not loaded.errors else None
+            errors = list(loaded.errors)
+        else:
+            product = _form_product(request.form, catalog)
+        on = None
+        if on_text:
+            try:
+                on = dt.date.fromisoformat(on_text)
+            except ValueError:
+                errors.append(Finding("/date", "a date YYYY-MM-DD"))
+        if product is not None and not errors:
+            try:
+                report = run_check(product, on)
+            except InvalidDocumentError as exc:
+                errors = list(exc.findings)  # type: ignore[arg-type]
+        if errors:
+            status = 400
+        if isinstance(product, dict):
+            category = str(product.get("category", category))
+    parameters = catalog.vocabulary.parameters(category) if category in catalog.vocabulary.categories else {}
+    return (
+        render_template(
+            "check.html",
+            categories=sorted(catalog.vocabulary.categories),
+            category=category,
+            parameters=parameters,
+            labels=sorted(catalog.labels),
+            refs=_refs(d),
+            report=report,
+            errors=errors,
+            form=request.form,
+            product_json=json.dumps(product, ensure_ascii=False, indent=1) if product else "",
+            date=on_text,
+            title=_("Qualification check"),
+        ),
+        status,
+    )
