@@ -1,0 +1,165 @@
+"""Every public page through the test client: content, filters, languages, compare downloads, the check page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask.testing import FlaskClient
+
+from registry.cli import main
+from tests.conftest import ROOT
+from tests.web.conftest import csrf_token
+
+PRODUCTS = ROOT / "examples" / "products"
+
+
+def test_home_counts_and_latest_changes(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>30</strong> labels" in page and "<strong>28</strong> agreements" in page
+    assert "Latest changes" in page and "<td>import</td>" in page
+
+
+def test_search_finds_labels_standards_and_criteria(client: FlaskClient) -> None:
+    page = client.get("/search?q=halogen").get_data(as_text=True)
+    assert "refrigerant-halogen-free" in page  # a criterion, linked to its standard
+    page = client.get("/search?q=blue angel").get_data(as_text=True)
+    assert "/labels/de-blue-angel" in page
+    assert "Nothing found" in client.get("/search?q=zzzz-nothing").get_data(as_text=True)
+
+
+def test_labels_filter_and_detail(client: FlaskClient) -> None:
+    page = client.get("/labels?country=CN").get_data(as_text=True)
+    assert "/labels/cn-cel" in page and "/labels/de-blue-angel" not in page
+    page = client.get("/labels?genices=certified").get_data(as_text=True)
+    assert "/labels/cn-cel" in page
+    detail = client.get("/labels/cn-cel").get_data(as_text=True)
+    assert (
+        "GENICES" in detail and "/agreements/cec-jea-mra-2005" in detail and "/standards/cn-cel-scanner/2012" in detail
+    )
+    assert client.get("/labels/nope").status_code == 404
+
+
+def test_standards_filters(client: FlaskClient) -> None:
+    page = client.get("/standards?kind=joint").get_data(as_text=True)
+    assert "cn-de-room-air-conditioner" in page and "de-uz-204" not in page
+    page = client.get("/standards?category=scanner").get_data(as_text=True)
+    assert "cn-cel-scanner" in page and "de-uz-204" not in page
+    page = client.get("/standards?status=superseded").get_data(as_text=True)
+    assert "/standards/cn-cel-room-air-conditioner/2006" in page and "/2013" not in page
+    page = client.get("/standards?category=room-air-conditioner&on=2010-06-01").get_data(as_text=True)
+    assert "/standards/cn-cel-room-air-conditioner/2006" in page and "de-uz-204" not in page
+    assert client.get("/standards?on=not-a-date").status_code == 400
+
+
+def test_standard_detail_groups_criteria_and_shows_flags(client: FlaskClient) -> None:
+    page = client.get("/standards/de-uz-204/2016-08").get_data(as_text=True)
+    assert page.count("<h2>") >= 4  # topics, then the version history
+    assert "≥ 7 W/W" in page and "≤ or &lt; 5" in page
+    assert "verification-secondary" in page and "partial record" in page
+    assert client.get("/standards/de-uz-204").status_code == 200  # latest published
+    assert client.get("/standards/de-uz-204/1999").status_code == 404
+
+
+def test_revision_diff_between_versions(client: FlaskClient) -> None:
+    page = client.get("/standards/cn-cel-room-air-conditioner/revisions?a=2006&b=2013").get_data(as_text=True)
+    assert "Mode: revision" in page and "only in B" in page
+
+
+def test_compare_page_csv_json_and_permalink(client: FlaskClient) -> None:
+    query = "a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08"
+    page = client.get(f"/compare?{query}").get_data(as_text=True)
+    assert "not comparable" in page and "only in B" in page
+    assert 'id="permalink"' in page and 'id="cov-a"' in page
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/compare.csv?{query}").get_data(as_text=True))))
+    assert len(rows) == 9 and {r["relation"] for r in rows} == {"not_comparable", "only_a", "only_b"}
+    api = client.get(f"/api/v1/diff?{query}").get_json()
+    assert api["summary"]["not_comparable"] == 3 and len(api["pairs"]) == len(rows)
+    assert client.get("/compare?a=nope@1&b=de-uz-204").status_code == 404
+
+
+def test_recognition_matrix_network_and_category_filter(client: FlaskClient) -> None:
+    page = client.get("/recognition").get_data(as_text=True)
+    assert 'id="matrix"' in page and 'id="network"' in page
+    assert page.count("<line ") >= 20 and "/agreements/cn-de-room-air-conditioner-common-2017" in page
+    scanners = client.get("/recognition?category=scanner").get_data(as_text=True)
+    assert "cn-de-room-air-conditioner-common-2017" not in scanners and "cn-jp-scanner-common-2017" in scanners
+    agreement = client.get("/agreements/cec-blue-angel-cooperation-2007").get_data(as_text=True)
+    assert "negotiating" in agreement and "in_force" in agreement and "Sources" in agreement
+
+
+def test_chinese_ui_from_accept_language_and_the_switch(client: FlaskClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert "生态标志互认标准登记库" in page and 'lang="zh-Hans"' in page
+    response = client.get("/lang/en?next=/labels")
+    assert response.status_code == 302 and response.headers["Location"] == "/labels"
+    page = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Ecolabel mutual-recognition standards registry" in page  # the switch wins
+    assert client.get("/lang/en?next=//evil.example").headers["Location"] == "/"
+
+
+def _cli_report(name: str, date: str) -> dict:  # type: ignore[type-arg]
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["check", str(PRODUCTS / name), "--date", date, "--format", "json"])
+    assert result.exit_code == 0
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_check_upload_form_and_api_agree_with_the_cli(client: FlaskClient) -> None:
+    cli = _cli_report("split-ac-r290-3.5kw.json", "2026-11-23")
+    api = client.post("/api/v1/check?date=2026-11-23", data=(PRODUCTS / "split-ac-r290-3.5kw.json").read_bytes())
+    assert api.status_code == 200 and api.get_json() == cli
+    token = csrf_token(client, "/check")
+    page = client.post(
+        "/check",
+        data={
+            "csrf_token": token,
+            "date": "2026-11-23",
+            "declaration": (io.BytesIO((PRODUCTS / "split-ac-r290-3.5kw.json").read_bytes()), "p.json"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    for result in cli["results"]:
+        assert f"{result['standard']}@{result['version']}" in page
+    assert page.count('class="verdict"') == len(cli["results"])
+    # The same product through the form's fields.
+    product = json.loads((PRODUCTS / "split-ac-r290-3.5kw.json").read_text())
+    fields = {"csrf_token": token, "category": product["category"], "manufacturer": product["manufacturer"]}
+    fields |= {"model": product["model"], "date": "2026-11-23"}
+    for pid, entry in product["values"].items():
+        fields[f"v:{pid}"] = str(entry["value"]).lower() if isinstance(entry["value"], bool) else str(entry["value"])
+        if "unit" in entry:
+            fields[f"u:{pid}"] = entry["unit"]
+        if "test_method" in entry:
+            fields[f"m:{pid}"] = entry["test_method"]
+    held = product["labels_held"][0]
+    fields |= {"held:0:label": held["label"], "held:0:licence": held["licence_id"]}
+    fields["held:0:standard"] = f"{held['standard']['id']}@{held['standard']['version']}"
+    form_page = client.post("/check", data=fields).get_data(as_text=True)
+    for result in cli["results"]:
+        assert (
+            f'{result["standard"]}@{result["version"]}</code> [{", ".join(result["labels"])}]: <span class="verdict">{result["verdict"]}'
+            in form_page
+        )
+    assert "Pathway from cn-cel" in form_page
+
+
+def test_check_errors_name_the_field(client: FlaskClient) -> None:
+    token = csrf_token(client, "/check")
+    response = client.post(
+        "/check",
+        data={
+            "csrf_token": token,
+            "category": "room-air-conditioner",
+            "manufacturer": "M",
+            "model": "X",
+            "v:cooling.capacity.rated": "-3",
+            "u:cooling.capacity.rated": "kW",
+        },
+    )
+    assert response.status_code == 400
+    assert "/values/cooling.capacity.rated/value" in response.get_data(as_text=True)
+    api = client.post("/api/v1/check", data=b'{"category": "room-air-conditioner",')
+    assert api.status_code == 400 and api.get_json()["error"]["findings"]
