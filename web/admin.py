@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -55,7 +56,9 @@ class DraftForm(FlaskForm):
     title_en = StringField("Title (English)", validators=[DataRequired(), Length(max=500)])
     title_zh = StringField("Title (Chinese)", validators=[Optional(), Length(max=500)])
     labels = SelectMultipleField("Labels", validators=[DataRequired()])
-    parties = StringField("Parties (bodies, comma-separated)", validators=[Optional(), Length(max=500)])
+    parties = StringField(
+        "Parties (label ids, comma-separated; default: the labels)", validators=[Optional(), Length(max=500)]
+    )
     parents = SelectMultipleField("Parent standards", validators=[Optional()])
     category = SelectField("Category", validators=[DataRequired()])
     published = StringField("Published (YYYY, YYYY-MM or YYYY-MM-DD)", validators=[DataRequired(), Length(max=10)])
@@ -65,7 +68,7 @@ class DraftForm(FlaskForm):
     source_url = StringField("Source URL", validators=[Optional(), Length(max=2000)])
     verification = SelectField(
         "Checked against the official text?",
-        choices=[("unverified", "unverified"), ("secondary", "secondary"), ("verified", "verified")],
+        choices=["unverified", "secondary", "verified"],
     )
     complete = BooleanField("Every criterion of the official text is recorded")
     criteria = TextAreaField("Criteria (a JSON list)", default="[]", validators=[Length(max=2_000_000)])
@@ -84,9 +87,7 @@ class EditForm(FlaskForm):
 class EventForm(FlaskForm):
     status = SelectField(
         "Status",
-        choices=[
-            (s, s) for s in ("proposed", "negotiating", "signed", "in_force", "suspended", "expired", "terminated")
-        ],
+        choices=["proposed", "negotiating", "signed", "in_force", "suspended", "expired", "terminated"],
     )
     date = StringField("Date", validators=[Optional(), Length(max=10)])
     note = StringField("Note", validators=[Optional(), Length(max=2000)])
@@ -95,7 +96,7 @@ class EventForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password (12 characters or more)", validators=[DataRequired(), Length(min=12, max=200)])
-    role = SelectField("Role", choices=[("staff", "staff"), ("admin", "admin")])
+    role = SelectField("Role", choices=["staff", "admin"])
 
 
 # Which form field a JSON pointer of the document belongs to.
@@ -116,7 +117,11 @@ FIELD_OF = {
 }
 
 
-def field_of(pointer: str) -> str | None:
+def field_of(pointer: str, message: str = "") -> str | None:
+    """Return the form field a finding belongs to (a missing property belongs to its own field)."""
+    missing = re.match(r"'([a-z_]+)' is a required property", message)
+    if missing and pointer in ("", "/"):
+        pointer = "/" + missing.group(1)
     for prefix, name in FIELD_OF.items():
         if pointer == prefix or pointer.startswith(prefix + "/"):
             return name
@@ -145,7 +150,8 @@ def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
         "title": title,
         "kind": "joint",
         "labels": list(form.labels.data or []),
-        "parties": [p.strip() for p in (form.parties.data or "").split(",") if p.strip()],
+        "parties": [p.strip() for p in (form.parties.data or "").split(",") if p.strip()]
+        or list(form.labels.data or []),
         "parents": [
             {k: v for k, v in DocumentRef.parse(p).__dict__.items() if v is not None} for p in form.parents.data or []
         ],
@@ -160,8 +166,6 @@ def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
     }
     if form.designation.data:
         doc["designation"] = form.designation.data
-    if not doc["parties"]:
-        del doc["parties"]
     return doc, []
 
 
@@ -182,9 +186,9 @@ def _validate(doc: Any) -> list[Finding]:
 
 def _choices(form: DraftForm) -> None:
     catalog = _stored_catalog()
-    form.labels.choices = [(i, i) for i in sorted(catalog.labels)]
-    form.parents.choices = [(f"{v.doc_id}@{v.version}",) * 2 for v in data().versions()]
-    form.category.choices = [(c, c) for c in sorted(catalog.vocabulary.categories)]
+    form.labels.choices = sorted(catalog.labels)
+    form.parents.choices = [f"{v.doc_id}@{v.version}" for v in data().versions()]
+    form.category.choices = sorted(catalog.vocabulary.categories)
 
 
 @bp.get("/")
@@ -228,9 +232,9 @@ def new_draft() -> Any:
     if errors:
         status = 400
         for f in errors:
-            name = field_of(f.pointer)
+            name = field_of(f.pointer, f.message)
             if name:
-                field_errors.setdefault(name, []).append(f"{f.pointer}: {f.message}")
+                field_errors.setdefault(name, []).append(f"{f.pointer or '/'}: {f.message}")
     return render_template(
         "admin/new_draft.html", form=form, upload=upload, errors=errors, field_errors=field_errors
     ), status
