@@ -139,10 +139,8 @@ def test_check_upload_form_and_api_agree_with_the_cli(client: FlaskClient) -> No
     fields["held:0:standard"] = f"{held['standard']['id']}@{held['standard']['version']}"
     form_page = client.post("/check", data=fields).get_data(as_text=True)
     for result in cli["results"]:
-        assert (
-            f'{result["standard"]}@{result["version"]}</code> [{", ".join(result["labels"])}]: <span class="verdict">{result["verdict"]}'
-            in form_page
-        )
+        ref, labels = f"{result['standard']}@{result['version']}", ", ".join(result["labels"])
+        assert f'{ref}</code> [{labels}]: <span class="verdict">{result["verdict"]}' in form_page
     assert "Pathway from cn-cel" in form_page
 
 

@@ -1,0 +1,116 @@
+"""Browser tests: the registry served by gunicorn (2 workers) on a fresh SQLite copy, driven by Playwright in
+Debian's Chromium (/usr/bin/chromium, headless; no browser is downloaded). Screenshots: tests/output/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.store import migrate, transfer, users
+from registry.store.engine import make_engine
+from registry.validation import Validator
+from tests.conftest import ROOT, STANDARDS
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "tests" / "output" / "screenshots"
+ADMIN = ("browser-admin", "browser-password-1")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> Iterator[str]:
+    """Serve the registry the way ./run does, and yield its base URL."""
+    folder = tmp_path_factory.mktemp("served")
+    url = f"sqlite:///{folder / 'registry.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    users.add_user(engine, ADMIN[0], ADMIN[1], "admin")
+    engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ECOLABEL_SECRET_KEY": "browser-test-key",
+        "ECOLABEL_INSTANCE": str(folder),
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = (folder / "gunicorn.log").open("wb")
+    proc = subprocess.Popen(
+        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "web:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError((folder / "gunicorn.log").read_text())
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is needed for the browser tests: {CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path: Path):  # type: ignore[no-untyped-def]
+    context = browser.new_context(accept_downloads=True)  # type: ignore[attr-defined]
+    errors: list[str] = []
+    pg = context.new_page()
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    pg.errors = errors
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

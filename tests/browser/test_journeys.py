@@ -1,0 +1,114 @@
+"""Journeys in a real browser: compare, an administrator publishing a joint standard, recognition, stored script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.browser.conftest import ADMIN, shot
+from tests.conftest import STANDARDS
+
+
+def test_compare_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/")
+    page.click("text=Compare")
+    page.select_option("#a", "cn-de-room-air-conditioner@2017")
+    page.select_option("#b", "de-uz-204@2016-08")
+    page.click("#pick button[type=submit]")
+    page.wait_for_selector("#pairs")
+    rows = page.locator("#pairs tbody tr")
+    assert rows.count() == 9
+    assert page.locator("#pairs .rel-not_comparable").count() >= 3
+    assert "not comparable" in page.inner_text("#pairs")
+    assert page.locator("#cov-a").get_attribute("value") == "0.0"
+    permalink = page.get_attribute("#permalink", "href")
+    assert permalink == "/compare?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08"
+    shot(page, "compare")
+    with page.expect_download() as info:
+        page.click("#csv")
+    download = info.value
+    text = Path(download.path()).read_text(encoding="utf-8")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert len(table) == 9 and download.suggested_filename.endswith(".csv")
+    assert page.errors == []
+
+
+def test_admin_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/login")
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN[1])
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.click("text=New joint standard (draft)")
+    doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    doc["version"] = "2031"
+    doc["dates"] = {"published": "2031-03", "valid_from": None, "valid_until": None, "review_due": None}
+    doc["title"]["en"] = "China–Germany air conditioner common standard (browser test)"
+    doc["criteria"][1]["requirement"] = {"type": "min", "value": {"value": 7.1, "unit": "dB(A)"}, "inclusive": True}
+    page.fill("#u-text", json.dumps(doc, ensure_ascii=False, indent=1))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#errors")
+    errors = page.inner_text("#errors")
+    assert "/criteria/1/requirement/value/unit" in errors
+    shot(page, "admin-upload-error")
+    doc["criteria"][1]["requirement"]["value"]["unit"] = "W/W"
+    page.fill("#u-text", json.dumps(doc, ensure_ascii=False, indent=1))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url("**/admin/drafts/cn-de-room-air-conditioner/2031")
+    assert "de-uz-204@2016-08" in page.inner_text("main")  # the preview against its parents
+    shot(page, "admin-draft-preview")
+    page.click("#publish")
+    page.wait_for_url("**/standards/cn-de-room-air-conditioner/2031")
+    assert "published" in page.inner_text(".meta")
+    page.goto(server + "/standards?kind=joint")
+    assert page.locator("a[href='/standards/cn-de-room-air-conditioner/2031']").count() == 1
+    page.goto(server + "/compare?a=cn-de-room-air-conditioner@2031&b=de-uz-204@2016-08")
+    assert "b_stricter" in page.inner_text("ul.counts") or "not_comparable" in page.inner_text("ul.counts")
+    shot(page, "admin-published-compare")
+    # The one console error is the rejected upload's 400 answer, which is what the page shows.
+    assert [e for e in page.errors if "status of 400" not in e] == []
+
+
+def test_recognition_matrix_and_network_render(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/recognition")
+    assert page.locator("#matrix tbody tr").count() >= 10
+    svg = page.locator("#network")
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 300
+    assert page.locator("#network line").count() >= 20 and page.locator("#network circle").count() >= 10
+    shot(page, "recognition")
+    page.select_option("select[name=category]", "scanner")
+    page.click("form.filters button[type=submit]")
+    assert "cn-jp-scanner-common-2017" in page.content()
+    page.goto(server + "/?")
+    page.click("text=中文")
+    assert page.inner_text("h1") == "生态标志互认标准登记库"
+    shot(page, "home-zh")
+    assert page.errors == []
+
+
+def test_a_stored_script_in_a_title_shows_as_text(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/login")
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN[1])
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(server + "/admin/drafts/new")
+    doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    doc["version"] = "2032"
+    doc["dates"] = {"published": "2032-01", "valid_from": None, "valid_until": None, "review_due": None}
+    payload = "<script>window.__owned = 1; alert('owned')</script><img src=x onerror=\"window.__owned=2\">"
+    doc["title"]["en"] = payload + "Joint"
+    page.fill("#u-text", json.dumps(doc))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url("**/admin/drafts/cn-de-room-air-conditioner/2032")
+    page.click("#publish")
+    page.wait_for_url("**/standards/cn-de-room-air-conditioner/2032")
+    assert payload in page.inner_text("h1")  # shown as text
+    assert page.evaluate("window.__owned === undefined")
+    shot(page, "stored-script-as-text")
+    page.goto(server + "/search?q=Joint")
+    assert page.evaluate("window.__owned === undefined")
+    assert not [e for e in page.errors if e.startswith("dialog")]
