@@ -88,6 +88,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.check)  # computes an answer and changes nothing
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        """Liveness: the process answers (no database work; also the benchmark's floor route)."""
+        return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

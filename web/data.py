@@ -45,6 +45,18 @@ class Data:
         self._parsed: dict[str, Standard] = {}
         self.rendered: dict[tuple[Any, ...], Any] = {}  # published pages never change: kept by content hash
 
+    @property
+    def head_seen(self) -> int:
+        """Return the audit head as of the last refresh (call after reading through this object)."""
+        return self._head
+
+    def keep(self, key: tuple[Any, ...], value: Any) -> None:
+        """Keep something rendered (bounded; cleared wholesale when full)."""
+        with self._lock:
+            if len(self.rendered) >= 2000:
+                self.rendered.clear()
+            self.rendered[key] = value
+
     def head(self) -> int:
         """Return the last audit entry's number: it changes with every write."""
         with Session(self.engine) as session:
@@ -111,9 +123,16 @@ class Data:
         return std, info
 
     def content(self, doc_id: str, version: str) -> str:
-        """Return a stored version's canonical JSON."""
+        """Return a stored version's canonical JSON (kept by hash once published: it never changes)."""
+        info = self.info(doc_id, version)
+        found = self.rendered.get(("content", info.sha))
+        if found is not None:
+            return str(found)
         with Session(self.engine) as session:
-            return service.get_version(session, doc_id, version).content
+            content = service.get_version(session, doc_id, version).content
+        if info.state != "draft":
+            self.keep(("content", info.sha), content)
+        return content
 
     def audit(self, *, limit: int = 50, before: int | None = None) -> list[AuditEntry]:
         """Return audit entries, newest first."""

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -142,7 +142,13 @@ def standard(ident: str, version: str | None = None) -> str:
         abort(404, f"{ident}@{info.version} is not published")
     ui = str(get_locale())
     lang = _doc_lang(std, ui)
-    key = ("standard", info.sha, lang, ui)  # published content never changes: the rendered body is kept
+    # Published content never changes, and the page changes only with a write (new versions, states):
+    # what is rendered is kept until the next write (the audit head).
+    anonymous = "uid" not in session and "_flashes" not in session
+    page_key = ("page", d.head_seen, info.sha, lang, ui, request.full_path)
+    if anonymous and (page := d.rendered.get(page_key)) is not None:
+        return page  # type: ignore[no-any-return]
+    key = ("standard", d.head_seen, info.sha, lang, ui)
     body = d.rendered.get(key)
     if body is None:
         body = Markup(
@@ -155,10 +161,11 @@ def standard(ident: str, version: str | None = None) -> str:
                 history=d.versions(ident),
             )
         )
-        if len(d.rendered) > 2000:
-            d.rendered.clear()
-        d.rendered[key] = body
-    return render_template("standard.html", std=std, info=info, body=body, lang=lang)
+        d.keep(key, body)
+    page = render_template("standard.html", std=std, info=info, body=body, lang=lang)
+    if anonymous:
+        d.keep(page_key, page)
+    return page
 
 
 @bp.get("/standards/<ident>/revisions")

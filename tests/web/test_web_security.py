@@ -110,6 +110,7 @@ def test_login_redirect_stays_on_this_site(client: FlaskClient) -> None:
 DRAFT = "/admin/drafts/cn-de-room-air-conditioner/2098"
 PUBLIC_GET = [
     "/",
+    "/healthz",
     "/search?q=air",
     "/labels",
     "/labels/cn-cel",
