@@ -112,3 +112,54 @@ def test_a_stored_script_in_a_title_shows_as_text(page, server: str) -> None:  #
     page.goto(server + "/search?q=Joint")
     assert page.evaluate("window.__owned === undefined")
     assert not [e for e in page.errors if e.startswith("dialog")]
+
+
+PAGES = [
+    ("home", "/"),
+    ("search", "/search?q=refrigerant"),
+    ("labels", "/labels?genices=certified"),
+    ("label", "/labels/cn-cel"),
+    ("standards", "/standards"),
+    ("standard", "/standards/de-uz-204/2016-08"),
+    ("standard-zh", "/standards/cn-cel-room-air-conditioner/2013?lang=zh-Hans"),
+    ("revisions", "/standards/cn-cel-room-air-conditioner/revisions"),
+    ("agreement", "/agreements/cec-blue-angel-cooperation-2007"),
+    ("check-form", "/check?category=room-air-conditioner"),
+    ("login", "/login"),
+]
+ADMIN_PAGES = [
+    ("admin", "/admin/"),
+    ("admin-new", "/admin/drafts/new"),
+    ("admin-agreements", "/admin/agreements"),
+    ("admin-users", "/admin/users"),
+    ("admin-audit", "/admin/audit"),
+]
+
+
+def test_every_page_renders_in_chromium_without_console_errors(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Any Content-Security-Policy violation or failed resource shows up as a console error."""
+    for name, path in PAGES:
+        response = page.goto(server + path)
+        assert response is not None and response.status == 200, path
+        assert page.locator("main h1").count() == 1, path
+        shot(page, f"page-{name}")
+    page.goto(server + "/login")
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN[1])
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    for name, path in ADMIN_PAGES:
+        response = page.goto(server + path)
+        assert response is not None and response.status == 200, path
+        shot(page, f"page-{name}")
+    page.goto(server + "/check")
+    page.set_input_files("#upload input[type=file]", str(STANDARDS.parent / "examples" / "products" / "scanner.json"))
+    page.fill("#upload input[type=date]", "2019-06-01")
+    page.click("#upload button[type=submit]")
+    page.wait_for_selector("#report")
+    assert page.locator("#report article.result").count() == 3
+    shot(page, "page-check-report")
+    page.click("text=Sign out")
+    page.goto(server + "/admin/")
+    assert "/login" in page.url
+    assert page.errors == []

@@ -64,3 +64,15 @@ def test_only_the_diff_engine_loads_deepdiff() -> None:
         if re.search(r"^\s*(from|import)\s+deepdiff\b", p.read_text(encoding="utf-8"), re.M)
     )
     assert importers == ["diff.py"]
+
+
+def test_the_web_package_builds_nothing_at_import(tmp_path: Path) -> None:
+    code = (
+        "import os, sys\n"
+        f"os.environ['DATABASE_URL'] = 'sqlite:///{tmp_path}/never.sqlite3'\n"
+        "import web, web.public, web.admin, web.api, web.auth\n"
+        "import sqlalchemy.engine.create as c\n"
+        "print(callable(web.create_app), os.path.exists(" + repr(str(tmp_path / "never.sqlite3")) + "))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "True False"
