@@ -28,11 +28,6 @@ RELATION_WORDS = {
 }
 
 
-def text(value: Any, lang: str) -> str:
-    """Return a multilingual text in a language (English as the fallback)."""
-    return pick(value, lang) if isinstance(value, dict | type(None)) or hasattr(value, "get") else str(value)
-
-
 def search(catalog: Catalog, query: str, limit: int = 60) -> list[dict[str, str]]:
     """Find labels, standards and criteria whose id, name or title contains the words."""
     words = [w.casefold() for w in query.split() if w]

@@ -114,3 +114,12 @@ def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in as the administrator through the login form."""
+    page.goto(server + "/login")
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN[1])
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")

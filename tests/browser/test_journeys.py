@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.browser.conftest import ADMIN, shot
+from tests.browser.conftest import shot, sign_in
 from tests.conftest import STANDARDS
 
 
@@ -36,11 +36,7 @@ def test_compare_journey(page, server: str) -> None:  # type: ignore[no-untyped-
 
 
 def test_admin_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server + "/login")
-    page.fill("#username", ADMIN[0])
-    page.fill("#password", ADMIN[1])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/admin/")
+    sign_in(page, server)
     page.click("text=New joint standard (draft)")
     doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
     doc["version"] = "2031"
@@ -90,11 +86,7 @@ def test_recognition_matrix_and_network_render(page, server: str) -> None:  # ty
 
 
 def test_a_stored_script_in_a_title_shows_as_text(page, server: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server + "/login")
-    page.fill("#username", ADMIN[0])
-    page.fill("#password", ADMIN[1])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/admin/")
+    sign_in(page, server)
     page.goto(server + "/admin/drafts/new")
     doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
     doc["version"] = "2032"
@@ -143,11 +135,7 @@ def test_every_page_renders_in_chromium_without_console_errors(page, server: str
         assert response is not None and response.status == 200, path
         assert page.locator("main h1").count() == 1, path
         shot(page, f"page-{name}")
-    page.goto(server + "/login")
-    page.fill("#username", ADMIN[0])
-    page.fill("#password", ADMIN[1])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/admin/")
+    sign_in(page, server)
     for name, path in ADMIN_PAGES:
         response = page.goto(server + path)
         assert response is not None and response.status == 200, path
