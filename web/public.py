@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, session
@@ -33,6 +35,26 @@ def _doc_lang(std: Standard, ui: str) -> str:
     return wanted if wanted in languages else "en"
 
 
+def kept(view: Callable[..., str]) -> Callable[..., str]:
+    """Keep an anonymous GET page until the next write: pages here depend only on the stored documents
+    (and the UI language and URL), and every write moves the audit head that is part of the key."""
+
+    @functools.wraps(view)
+    def inner(*args: Any, **kwargs: Any) -> str:
+        d = data()
+        d.versions()  # brings the audit head up to date
+        anonymous = "uid" not in session and "_flashes" not in session
+        key = ("page", d.head_seen, str(get_locale()), request.full_path)
+        if anonymous and (page := d.rendered.get(key)) is not None:
+            return page  # type: ignore[no-any-return]
+        page = view(*args, **kwargs)
+        if anonymous:
+            d.keep(key, page)
+        return page
+
+    return inner
+
+
 @bp.app_template_filter("t")
 def _t(value: Any, lang: str = "en") -> str:
     return pick(value, lang) if value is not None else ""
@@ -49,6 +71,7 @@ def condition_words(conds: Any) -> str:
 
 
 @bp.get("/")
+@kept
 def home() -> str:
     d = data()
     catalog = d.catalog
@@ -70,6 +93,7 @@ def search() -> str:
 
 
 @bp.get("/labels")
+@kept
 def labels() -> str:
     catalog = data().catalog
     country, gen, genices = (request.args.get(k, "") for k in ("country", "gen", "genices"))
@@ -85,6 +109,7 @@ def labels() -> str:
 
 
 @bp.get("/labels/<ident>")
+@kept
 def label(ident: str) -> str:
     catalog = data().catalog
     lab = catalog.labels.get(ident)
@@ -96,6 +121,7 @@ def label(ident: str) -> str:
 
 
 @bp.get("/standards")
+@kept
 def standards() -> str:
     d = data()
     catalog = d.catalog
@@ -169,6 +195,7 @@ def standard(ident: str, version: str | None = None) -> str:
 
 
 @bp.get("/standards/<ident>/revisions")
+@kept
 def revisions(ident: str) -> str:
     d = data()
     versions = [v.version for v in d.versions(ident)]
@@ -207,6 +234,7 @@ def _pair(d: Data) -> tuple[Standard, Standard] | None:
 
 
 @bp.get("/compare")
+@kept
 def compare_page() -> str:
     d = data()
     pair = _pair(d)
@@ -239,6 +267,7 @@ def compare_csv() -> Response:
 
 
 @bp.get("/recognition")
+@kept
 def recognition() -> str:
     d = data()
     catalog = d.catalog
@@ -257,6 +286,7 @@ def recognition() -> str:
 
 
 @bp.get("/agreements/<ident>")
+@kept
 def agreement(ident: str) -> str:
     agr = data().catalog.agreements.get(ident)
     if agr is None:
