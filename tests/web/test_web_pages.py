@@ -6,9 +6,11 @@ import csv
 import io
 import json
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from registry.cli import main
+from registry.store import service
 from tests.conftest import ROOT
 from tests.web.conftest import csrf_token
 
@@ -161,3 +163,21 @@ def test_check_errors_name_the_field(client: FlaskClient) -> None:
     assert "/values/cooling.capacity.rated/value" in response.get_data(as_text=True)
     api = client.post("/api/v1/check", data=b'{"category": "room-air-conditioner",')
     assert api.status_code == 400 and api.get_json()["error"]["findings"]
+
+
+def test_kept_pages_change_with_the_next_write(client: FlaskClient, app: Flask) -> None:
+    before = client.get("/standards?kind=joint").get_data(as_text=True)
+    assert "/standards/cn-de-room-air-conditioner/2040" not in before
+    assert client.get("/standards?kind=joint").get_data(as_text=True) == before  # kept
+    doc = json.loads((ROOT / "standards" / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    doc["version"] = "2040"
+    engine, validator = app.extensions["registry"].engine, app.extensions["registry"].validator
+    service.create_draft(engine, doc, actor="test")
+    assert "/2040" not in client.get("/standards?kind=joint").get_data(as_text=True)  # a draft is not public
+    service.publish(engine, validator, doc["id"], "2040", actor="test")
+    assert "/standards/cn-de-room-air-conditioner/2040" in client.get("/standards?kind=joint").get_data(as_text=True)
+    assert "2040" in client.get("/standards/cn-de-room-air-conditioner/2017").get_data(as_text=True)  # its history
+    assert "superseded" in client.get("/standards/cn-de-room-air-conditioner/2017").get_data(as_text=True)
+    zh = client.get("/recognition", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    en = client.get("/recognition", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "标志之间的互认" in zh and "Recognition between labels" in en
