@@ -231,7 +231,7 @@ def new_draft() -> Any:
                 return redirect(url_for("admin.draft", ident=doc["id"], version=doc["version"]))
     if errors:
         status = 400
-        for f in errors:
+        for f in errors if request.form.get("mode") == "form" else ():  # an upload's errors stay with the upload
             name = field_of(f.pointer, f.message)
             if name:
                 field_errors.setdefault(name, []).append(f"{f.pointer or '/'}: {f.message}")
