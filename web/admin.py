@@ -393,7 +393,13 @@ def users_page() -> Any:
         action = request.form.get("action", "add")
         if action == "add" and form.validate_on_submit():
             try:
-                users.add_user(data().engine, form.username.data or "", form.password.data or "", form.role.data or "")
+                users.add_user(
+                    data().engine,
+                    form.username.data or "",
+                    form.password.data or "",
+                    form.role.data or "",
+                    actor=actor(),
+                )
             except InvalidDocumentError as exc:
                 errors = [f"{f.pointer[1:]}: {f.message}" for f in exc.findings]  # type: ignore[attr-defined]
             except ConflictError as exc:
@@ -409,9 +415,9 @@ def users_page() -> Any:
             else:
                 try:
                     if action == "role":
-                        users.update_user(data().engine, pk, role=request.form.get("role", ""))
+                        users.update_user(data().engine, pk, role=request.form.get("role", ""), actor=actor())
                     else:
-                        users.update_user(data().engine, pk, active=action == "activate")
+                        users.update_user(data().engine, pk, active=action == "activate", actor=actor())
                 except (InvalidDocumentError, NotFoundError) as exc:
                     errors = [str(exc)]
                 else:

@@ -134,9 +134,11 @@ class Data:
             self.keep(("content", info.sha), content)
         return content
 
-    def audit(self, *, limit: int = 50, before: int | None = None) -> list[AuditEntry]:
-        """Return audit entries, newest first."""
+    def audit(self, *, limit: int = 50, before: int | None = None, documents_only: bool = False) -> list[AuditEntry]:
+        """Return audit entries, newest first (only those on documents when asked: users are not public)."""
         query = select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(limit)
+        if documents_only:
+            query = query.where(col(AuditEntry.kind) != "user")
         if before is not None:
             query = query.where(col(AuditEntry.seq) < before)
         with Session(self.engine) as session:

@@ -83,7 +83,7 @@ def home() -> str:
         "criteria": sum(len(s.criteria) for s in catalog.standards),
         "agreements": len(catalog.agreements),
     }
-    return render_template("home.html", counts=counts, changes=d.audit(limit=10))
+    return render_template("home.html", counts=counts, changes=d.audit(limit=10, documents_only=True))
 
 
 @bp.get("/search")

@@ -215,7 +215,7 @@ def register(main: click.Group) -> None:
 
         secret = password or click.prompt("password", hide_input=True, confirmation_prompt=True)
         try:
-            users.add_user(_engine(), username, secret, role)
+            users.add_user(_engine(), username, secret, role, actor=_actor(None))
         except InvalidDocumentError as exc:
             raise click.ClickException("; ".join(f"{f.pointer[1:]}: {f.message}" for f in exc.findings)) from None  # type: ignore[attr-defined]
         except ConflictError as exc:

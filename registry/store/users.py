@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from registry.errors import ConflictError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding
+from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import ROLES, LoginFailure, User
 
@@ -39,14 +41,22 @@ def _check(username: str, password: str, role: str) -> None:
         raise InvalidDocumentError("the user is not valid", findings)
 
 
-def add_user(engine: Engine, username: str, password: str, role: str) -> User:
-    """Create a user; ConflictError when the name is taken."""
+def add_user(engine: Engine, username: str, password: str, role: str, *, actor: str = "system") -> User:
+    """Create a user (audited, without the hash); ConflictError when the name is taken."""
     _check(username, password, role)
     with write_session(engine) as session:
         if session.exec(select(User.pk).where(User.username == username)).first() is not None:
             raise ConflictError(f"user {username!r} exists already")
         user = User(username=username, password_hash=HASHER.hash(password), role=role)
         session.add(user)
+        audit.append(
+            session,
+            actor=actor,
+            action="add_user",
+            kind="user",
+            doc_id=username,
+            diff=[{"criterion": None, "path": "/role", "change": "added", "a": None, "b": role}],
+        )
         session.flush()
         session.refresh(user)
         session.expunge(user)
@@ -65,20 +75,27 @@ def get_user(engine: Engine, pk: int) -> User | None:
         return session.get(User, pk)
 
 
-def update_user(engine: Engine, pk: int, *, role: str | None = None, active: bool | None = None) -> None:
-    """Change a user's role or active flag; every session of theirs ends."""
+def update_user(
+    engine: Engine, pk: int, *, role: str | None = None, active: bool | None = None, actor: str = "system"
+) -> None:
+    """Change a user's role or active flag (audited); every session of theirs ends."""
     if role is not None and role not in ROLES:
         raise InvalidDocumentError("the user is not valid", [Finding("/role", f"one of: {', '.join(ROLES)}")])
     with write_session(engine) as session:
         user = session.get(User, pk)
         if user is None:
             raise NotFoundError(f"no user {pk}")
-        if role is not None:
+        changed: list[dict[str, Any]] = []
+        if role is not None and role != user.role:
+            changed.append({"criterion": None, "path": "/role", "change": "changed", "a": user.role, "b": role})
             user.role = role
-        if active is not None:
+        if active is not None and active != user.active:
+            changed.append({"criterion": None, "path": "/active", "change": "changed", "a": user.active, "b": active})
             user.active = active
         user.session_version += 1
         session.add(user)
+        if changed:
+            audit.append(session, actor=actor, action="update_user", kind="user", doc_id=user.username, diff=changed)
 
 
 def end_sessions(engine: Engine, pk: int) -> None:

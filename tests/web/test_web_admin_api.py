@@ -174,3 +174,27 @@ def test_api_writes_need_an_admin_and_a_csrf_token(client: FlaskClient) -> None:
     published = client.post("/api/v1/standards/cn-de-room-air-conditioner/2030/publish", headers={"X-CSRFToken": token})
     assert published.status_code == 200
     assert client.get("/api/v1/standards/cn-de-room-air-conditioner/2030").status_code == 200
+
+
+def test_user_changes_are_audited_but_not_public(client: FlaskClient) -> None:
+    login(client, ADMIN)
+    token = csrf_token(client, "/admin/users")
+    client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "action": "add",
+            "username": "dora",
+            "password": "dora-password-12",
+            "role": "staff",
+        },
+    )
+    page = client.get("/admin/users").get_data(as_text=True)
+    pk = re.search(r'<td>dora</td>.*?name="pk" value="(\d+)"', page, re.S)
+    assert pk is not None
+    client.post("/admin/users", data={"csrf_token": token, "action": "role", "pk": pk.group(1), "role": "admin"})
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert "add_user" in audit and "user dora" in audit
+    assert re.search(r"<td>update_user</td><td>user dora</td>", audit)
+    client.post("/logout", data={"csrf_token": token})
+    assert "dora" not in client.get("/").get_data(as_text=True)  # the home page lists document changes only
