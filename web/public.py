@@ -132,6 +132,7 @@ def standards() -> str:
             on = dt.date.fromisoformat(args["on"])
         except ValueError:
             abort(400, "on: a date YYYY-MM-DD")
+    in_force = set() if on is None else {(s.id, s.version) for s in in_force_on(d, on)}
     rows = []
     for v in d.versions():
         std, _info = d.standard(v.doc_id, v.version)
@@ -143,17 +144,18 @@ def standards() -> str:
             continue
         if args.get("status") and v.state != args["status"]:
             continue
-        if on is not None and not (v.state in ("published", "superseded") and std in in_force_on(d, std.category, on)):
+        if on is not None and not (v.state in ("published", "superseded") and (std.id, std.version) in in_force):
             continue
         rows.append((std, v))
     categories = sorted(catalog.vocabulary.categories)
     return render_template("standards.html", rows=rows, categories=categories, labels=sorted(catalog.labels), args=args)
 
 
-def in_force_on(d: Data, category: str, on: dt.date) -> list[Standard]:
+def in_force_on(d: Data, on: dt.date) -> list[Standard]:
+    """Return the stored versions in force on a day (once per request, not once per row)."""
     from registry import in_force
 
-    return in_force.current([s for s in d.catalog.standards if s.category == category], on)
+    return in_force.current(d.catalog.standards, on)
 
 
 @bp.get("/standards/<ident>")
