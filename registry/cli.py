@@ -61,7 +61,31 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
-@click.group()
+class _Main(click.Group):
+    """The command group: a fault of the database or the disk ends a command with one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            problem = _fault(exc)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
+
+
+def _fault(exc: Exception) -> str | None:
+    """Return a database or disk fault in one line (SQLAlchemy is looked at only once a command loaded it)."""
+    if not (isinstance(exc, OSError) or "sqlalchemy" in sys.modules):
+        return None
+    from registry.store import faults
+
+    return faults.describe(exc)
+
+
+@click.group(cls=_Main)
 @click.option(
     "--schemas",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -29,6 +29,24 @@ class Finding:
         return {"pointer": self.pointer, "message": self.message}
 
 
+MAX_SHOWN = 100  # findings shown to a person or an API client at once
+MAX_ECHO = 80  # characters of a value quoted back in a message
+
+
+def echo(value: Any) -> str:
+    """Return a value as quoted in a message: its repr, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
+def capped(findings: Sequence[Any], limit: int = MAX_SHOWN) -> list[Any]:
+    """Return at most ``limit`` findings, the last saying how many more there are."""
+    items = list(findings)
+    if len(items) <= limit:
+        return items
+    return [*items[: limit - 1], Finding("", f"and {len(items) - limit + 1} more findings")]
+
+
 @dataclass
 class FileReport:
     """The findings for one file."""

@@ -70,12 +70,16 @@ class Loaded:
         return not self.errors
 
 
-def _scan(data: Any, max_depth: int) -> list[Finding]:
-    """Walk parsed data iteratively: report depth, duplicate keys and bad numbers."""
+def _scan(data: Any, max_depth: int, max_nodes: int | None = None) -> list[Finding]:
+    """Walk parsed data iteratively: report depth, duplicate keys, bad numbers and too many values."""
     found: list[Finding] = []
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    seen = 0
     while stack:
         node, where, depth = stack.pop()
+        seen += 1
+        if max_nodes is not None and seen > max_nodes:
+            return [Finding("", f"more than {max_nodes} values (objects, arrays, strings, numbers); this is too large")]
         if isinstance(node, _BadNumber):
             found.append(Finding(where, f"{node.text} is not a finite number; JSON allows only finite numbers"))
         elif isinstance(node, dict | list):
@@ -90,18 +94,60 @@ def _scan(data: Any, max_depth: int) -> list[Finding]:
     return sorted(found)
 
 
-def loads(raw: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Loaded:
-    """Parse untrusted bytes as one JSON object, reporting every way it is unusable."""
+# Byte-order marks and the NUL patterns of ASCII text in the wider encodings (RFC 8259 wants UTF-8).
+_WIDE = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """Return 'UTF-16' or 'UTF-32' when the bytes are text in one of those encodings."""
+    for mark, name in _WIDE:
+        if raw.startswith(mark):
+            return name
+    head = raw[:4]
+    if len(head) == 4 and head[0] and not head[1] and not head[2] and not head[3]:
+        return "UTF-32"
+    if len(head) == 4 and not head[0] and not head[1] and not head[2] and head[3]:
+        return "UTF-32"
+    if len(head) >= 2 and bool(head[0]) != bool(head[1]):
+        return "UTF-16"
+    return None
+
+
+def loads(
+    raw: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int | None = None,
+    top: type = dict,
+    what: str = "file",
+) -> Loaded:
+    """Parse untrusted bytes as one JSON object (or array, with ``top=list``), reporting every way it is unusable.
+
+    ``what`` names the input in messages ("file", "request body", "criteria field"); ``max_nodes`` bounds
+    how many values it may hold, so that later work (schema validation) stays small.
+    """
+    expected = "an object" if top is dict else "an array"
     if len(raw) > max_bytes:
-        return Loaded(errors=[Finding("", f"file is {len(raw)} bytes; the limit is {max_bytes} bytes")])
+        return Loaded(errors=[Finding("", f"{what} is {len(raw)} bytes; the limit is {max_bytes} bytes")])
     if not raw.strip():
-        return Loaded(errors=[Finding("", "file is empty; expected a JSON object")])
+        return Loaded(errors=[Finding("", f"{what} is empty; expected a JSON {expected[3:]}")])
     if b"\x00" in raw:
-        return Loaded(errors=[Finding("", "file is binary (contains NUL bytes); expected JSON text")])
+        wide = _wide_encoding(raw)
+        if wide:
+            return Loaded(errors=[Finding("", f"{what} is {wide} text; save it as UTF-8 (JSON is UTF-8)")])
+        return Loaded(errors=[Finding("", f"{what} is binary (contains NUL bytes); expected JSON text")])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Loaded(errors=[Finding("", f"{what} is UTF-16 text; save it as UTF-8 (JSON is UTF-8)")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Loaded(errors=[Finding("", f"invalid UTF-8 at byte {exc.start}: {exc.reason}")])
+        return Loaded(errors=[Finding("", f"{what}: invalid UTF-8 at byte {exc.start}: {exc.reason}")])
     text = text.removeprefix("\ufeff")
     try:
         data = json.loads(
@@ -116,7 +162,7 @@ def loads(raw: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH)
         return Loaded(errors=[Finding("", f"malformed JSON at {where}: {exc.msg}")])
     except RecursionError:
         return Loaded(errors=[Finding("", f"nesting deeper than {max_depth} levels")])
-    if not isinstance(data, dict):
+    if not isinstance(data, top):
         kind = type(data).__name__ if not isinstance(data, _BadNumber) else "number"
         kind = {
             "list": "array",
@@ -126,8 +172,8 @@ def loads(raw: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH)
             "bool": "boolean",
             "NoneType": "null",
         }.get(kind, kind)
-        return Loaded(errors=[Finding("", f"top level is a JSON {kind}; expected an object")])
-    problems = _scan(data, max_depth)
+        return Loaded(errors=[Finding("", f"top level is a JSON {kind}; expected {expected}")])
+    problems = _scan(data, max_depth, max_nodes)
     if problems:
         return Loaded(errors=problems)
     return Loaded(data=data)

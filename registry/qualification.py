@@ -121,6 +121,9 @@ def validate_product(validator: Validator, data: Any, source: Source) -> list[Fi
     """Return what is wrong with a product declaration: its shape, values, units and labels held."""
     if not isinstance(data, Mapping):
         return [Finding("", "a product declaration is a JSON object")]
+    declared = validator.schemas.kind_of(data.get("$schema"))
+    if declared is not None and declared != "product":  # refused before any (costly) schema work
+        return [Finding("/$schema", f"this is a {declared} document, not a product declaration")]
     kind, findings = validator.shape(data)
     if kind is None or findings:
         return findings

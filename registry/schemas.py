@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
 from registry.errors import ConfigurationError, NotFoundError
-from registry.findings import Finding, pointer
+from registry.findings import MAX_ECHO, Finding, echo, pointer
 
 # The document kinds, keyed by the `$id` of their top-level schema.
 KINDS = {
@@ -26,6 +26,16 @@ KINDS = {
 
 
 def _message(error: ValidationError) -> str:
+    message = _plain_message(error)
+    quoted = repr(error.instance)
+    if len(quoted) > MAX_ECHO and quoted in message:
+        message = message.replace(quoted, echo(error.instance))  # never echo a whole long value back
+    if len(message) > 4 * MAX_ECHO:
+        message = message[: 4 * MAX_ECHO - 1] + "…"
+    return message
+
+
+def _plain_message(error: ValidationError) -> str:
     if error.validator == "unevaluatedProperties" or error.validator == "additionalProperties":
         return (
             str(error.message)

@@ -48,23 +48,151 @@ def _normalise(unit: str) -> str:
     return text
 
 
+MAX_LENGTH = 64  # characters of a unit expression
+MAX_EXPONENT = 12  # |n| of the one integer an exponent may be
+MAX_NUMBER = 1e9  # a numeric prefactor, as in "10 min" or "1000 h"
+_TOKEN = re.compile(
+    r"(?P<space>\s+)|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<power>\*\*|\^)|(?P<op>[*/·])|(?P<open>\()|(?P<close>\))|(?P<sign>[+-])"
+)
+
+
+class _Expression:
+    """A recursive-descent reader of unit expressions; pint sees single unit names only, never an
+    expression, so nothing the user writes is evaluated beyond products and small integer powers."""
+
+    def __init__(self, text: str, original: str) -> None:
+        self.original = original
+        self.tokens: list[tuple[str, str, int]] = []
+        at = 0
+        while at < len(text):
+            match = _TOKEN.match(text, at)
+            if match is None:
+                self._fail(f"character {text[at]!r} at position {at + 1} is not part of any unit")
+            assert match is not None and match.lastgroup is not None
+            if match.lastgroup != "space":
+                self.tokens.append((match.lastgroup, match.group(), at + 1))
+            at = match.end()
+        self.at = 0
+
+    def _fail(self, what: str) -> None:
+        raise UnitError(f"unit {_shown(self.original)}: {what}")
+
+    def _peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def read(self) -> tuple[Any, bool]:
+        value, powered = self._product()
+        extra = self._peek()
+        if extra is not None:
+            self._fail(f"unexpected {extra[1]!r} at position {extra[2]}")
+        return value, powered
+
+    def _product(self) -> tuple[Any, bool]:
+        value, powered = self._power()
+        while (token := self._peek()) is not None and token[0] != "close":
+            divide = False
+            if token[0] == "op":
+                self.at += 1
+                divide = token[1] == "/"
+            right, right_powered = self._power()
+            value = value / right if divide else value * right
+            powered = powered or right_powered
+        return value, powered
+
+    def _power(self) -> tuple[Any, bool]:
+        value, powered = self._atom()
+        token = self._peek()
+        if token is None or token[0] != "power":
+            return value, powered
+        self.at += 1
+        if powered:
+            self._fail(f"a power of a power at position {token[2]} (write one exponent)")
+        exponent = self._exponent(token[2])
+        following = self._peek()
+        if following is not None and following[0] == "power":
+            self._fail(f"chained powers at position {following[2]} (write one exponent)")
+        return value**exponent, True
+
+    def _exponent(self, where: int) -> int:
+        sign, token = 1, self._peek()
+        if token is not None and token[0] == "sign":
+            sign = -1 if token[1] == "-" else 1
+            self.at += 1
+            token = self._peek()
+        if token is None or token[0] != "number" or not token[1].isdigit():
+            self._fail(f"the exponent after position {where} must be a whole number from -12 to 12")
+        assert token is not None
+        self.at += 1
+        if len(token[1]) > 2 or int(token[1]) > MAX_EXPONENT:
+            self._fail(f"exponent {token[1]} at position {token[2]} is larger than {MAX_EXPONENT}")
+        return sign * int(token[1])
+
+    def _atom(self) -> tuple[Any, bool]:
+        token = self._peek()
+        if token is None:
+            self._fail("ends where a unit name, a number or '(' is expected")
+        assert token is not None
+        kind, text, where = token
+        self.at += 1
+        if kind == "open":
+            value, powered = self._product()
+            closing = self._peek()
+            if closing is None or closing[0] != "close":
+                self._fail(f"the '(' at position {where} is never closed")
+            self.at += 1
+            return value, powered
+        if kind == "number":
+            return self._number(text, where), False
+        if kind == "name":
+            try:
+                return registry().Quantity(1, registry().parse_units(text)), False
+            except (pint.errors.PintError, AttributeError, TypeError, ValueError) as exc:
+                self._fail(f"unknown unit name {text!r} at position {where} ({_reason(exc)})")
+        self._fail(f"unexpected {text!r} at position {where}")
+        raise AssertionError  # not reached: _fail raises
+
+    def _number(self, text: str, where: int) -> float:
+        if "e" in text.lower():
+            self._fail(f"the number {text!r} at position {where} uses exponent notation; use a unit prefix")
+        value = float(text)
+        if not 0 < value <= MAX_NUMBER:
+            self._fail(f"the number {text!r} at position {where} must be above 0 and at most {MAX_NUMBER:g}")
+        return value
+
+
+def _shown(unit: str) -> str:
+    """Return a unit as quoted in a message, cut to a readable length."""
+    return repr(unit if len(unit) <= MAX_LENGTH else unit[:MAX_LENGTH] + "…")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(unit: str) -> Any:
-    """Parse a unit expression into a pint quantity of magnitude one (or a scale, e.g. '10 min')."""
+    """Parse a unit expression into a pint quantity of magnitude one (or a scale, e.g. '10 min').
+
+    Unit names, numbers, '*', '/', '·', parentheses and one integer exponent (|n| <= 12) per factor;
+    anything else, and anything longer than 64 characters, is a UnitError that says what and where.
+    """
+    if len(unit) > MAX_LENGTH:
+        raise UnitError(f"unit {_shown(unit)} is longer than {MAX_LENGTH} characters")
     text = _normalise(unit)
     if not text:
         raise UnitError("empty unit")
-    if not re.fullmatch(r"[A-Za-z0-9_ .*/^()\-]+", text):
-        raise UnitError(f"unit {unit!r} contains characters no unit uses")
     try:
-        parsed = registry().parse_expression(text)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
-        raise UnitError(f"unknown unit {unit!r}: {exc}") from None
-    if not hasattr(parsed, "dimensionality"):
-        # A bare number such as "1" means a dimensionless ratio.
-        parsed = registry().Quantity(parsed, "dimensionless")
-    if not math.isfinite(parsed.magnitude) or parsed.magnitude <= 0:
-        raise UnitError(f"unit {unit!r} has a scale that is not a positive finite number")
+        parsed, _ = _Expression(text, unit).read()
+        if not hasattr(parsed, "dimensionality"):
+            # A bare number such as "1" means a dimensionless ratio.
+            parsed = registry().Quantity(parsed, "dimensionless")
+        magnitude = float(parsed.magnitude)
+    except (ArithmeticError, pint.errors.PintError) as exc:
+        raise UnitError(f"unit {_shown(unit)} cannot be worked out: {_reason(exc)}") from None
+    if not math.isfinite(magnitude) or magnitude <= 0:
+        raise UnitError(f"unit {_shown(unit)} has a scale that is not a positive finite number")
     return parsed
 
 

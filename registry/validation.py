@@ -13,7 +13,7 @@ from typing import Any
 
 from registry import jsonfile
 from registry.catalog import Catalog, Entry
-from registry.findings import FileReport, Finding, Report
+from registry.findings import FileReport, Finding, Report, echo
 from registry.rules import catalog as catalog_rules
 from registry.rules import documents as document_rules
 from registry.schemas import SchemaSet
@@ -63,7 +63,7 @@ class Validator:
         kind = self.schemas.kind_of(declared)
         if kind is None:
             known = ", ".join(sorted(self.schemas.validators))
-            what = "missing $schema" if declared is None else f"unknown $schema {declared!r}"
+            what = "missing $schema" if declared is None else f"unknown $schema {echo(declared)}"
             return None, [Finding("/$schema", f"{what}; expected one of: {known}")]
         return kind, list(self.schemas.iter_findings(dict(data), str(declared)))
 

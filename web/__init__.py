@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,25 +19,12 @@ from registry.store import migrate
 from registry.store.checking import StoreSource
 from registry.store.engine import default_url, make_engine
 from registry.validation import Validator
+from web import checks, throttle
+from web.secret import signing_key
 
 LOCALES = ("en", "zh_Hans")
 csrf = CSRFProtect()
 babel = Babel()
-
-
-def _secret_key(instance: Path) -> str:
-    """Return the signing key: ECOLABEL_SECRET_KEY, else one kept in the instance folder (made once)."""
-    if os.environ.get("ECOLABEL_SECRET_KEY"):
-        return os.environ["ECOLABEL_SECRET_KEY"]
-    instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip()
 
 
 def select_locale() -> str:
@@ -68,8 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(settings)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance)
+    app.config["SECRET_KEY"] = signing_key(
+        instance, app.config.get("SECRET_KEY") or os.environ.get("ECOLABEL_SECRET_KEY")
+    )
 
     engine = make_engine(app.config["DATABASE_URL"])
     migrate.require_current(engine)  # an unmigrated database is refused: run `ecolabel db upgrade`
@@ -77,6 +64,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web.data import Data
 
     app.extensions["registry"] = Data(engine, validator, StoreSource(engine))
+
+    rate, per = app.config.get("HEAVY_RATE_LIMIT", (60, 60))
+    app.extensions["throttle"] = throttle.RateLimiter(rate, per)
+
+    @app.before_request
+    def _small_bodies() -> None:
+        # Before CSRF protection reads the form: anonymous endpoints take small bodies only.
+        if request.endpoint in checks.SMALL_BODY_ENDPOINTS:
+            checks.limit_body()
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -94,6 +90,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def healthz() -> tuple[str, int, dict[str, str]]:
         """Liveness: the process answers (no database work; also the benchmark's floor route)."""
         return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.get("/readyz")
+    def readyz() -> tuple[str, int, dict[str, str]]:
+        """Readiness: the database answers and its migrations are current (503 otherwise)."""
+        problem = migrate.readiness(engine)
+        if problem:
+            return f"not ready: {problem}\n", 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "5"}
+        return "ready\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -26,7 +26,7 @@ from registry import jsonfile
 from registry.catalog import Catalog
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
-from registry.findings import Finding
+from registry.findings import Finding, capped, join
 from registry.model import DocumentRef, Standard
 from registry.store import service, transfer, users
 from web import views
@@ -128,15 +128,19 @@ def field_of(pointer: str, message: str = "") -> str | None:
     return None
 
 
+def _parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
 def _stored_catalog() -> Catalog:
     return data().catalog
 
 
 def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
-    try:
-        criteria = json.loads(form.criteria.data or "[]")
-    except json.JSONDecodeError as exc:
-        return {}, [Finding("/criteria", f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+    loaded = jsonfile.loads((form.criteria.data or "[]").encode(), top=list, what="criteria field")
+    if loaded.errors:
+        return {}, [Finding(join("/criteria", *_parts(f.pointer)), f.message) for f in loaded.errors]
+    criteria = loaded.data
     source: dict[str, Any] = {"title": form.source_title.data}
     if form.source_url.data:
         source["url"] = form.source_url.data
@@ -308,15 +312,22 @@ def publish(ident: str, version: str) -> Any:
     if not form.validate_on_submit():
         abort(400, "CSRF token missing")
     try:
-        service.publish(data().engine, data().validator, ident, version, actor=actor())
+        state = service.publish(
+            data().engine, data().validator, ident, version, actor=actor(), as_older=request.form.get("as_older") == "1"
+        )
     except InvalidDocumentError as exc:
         flash(_("Not published: the draft is not valid."))
-        for f in exc.findings:
-            flash(f"{f.pointer or '/'}: {f.message}")  # type: ignore[attr-defined]
+        for f in capped(exc.findings):
+            flash(f"{f.pointer or '/'}: {f.message}")
+        return redirect(url_for("admin.draft", ident=ident, version=version))
+    except ConflictError as exc:
+        flash(_("Not published: %(reason)s", reason=str(exc)))
         return redirect(url_for("admin.draft", ident=ident, version=version))
     except (ImmutableError, NotFoundError) as exc:
         abort(409 if isinstance(exc, ImmutableError) else 404, str(exc))
-    flash(_("Published."))
+    flash(
+        _("Published.") if state == "published" else _("Published as an older edition: it is %(state)s.", state=state)
+    )
     return redirect(url_for("public.standard", ident=ident, version=version))
 
 
@@ -408,9 +419,12 @@ def users_page() -> Any:
                 flash(_("User added."))
                 return redirect(url_for("admin.users_page"))
         elif action in ("role", "deactivate", "activate") and FlaskForm().validate_on_submit():
-            pk = int(request.form.get("pk", "0"))
+            text = request.form.get("pk", "")
+            pk = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
             me = current_user()
-            if me is not None and pk == me.pk:
+            if pk < 0:
+                errors = [_("pk: not a user number")]
+            elif me is not None and pk == me.pk:
                 errors = [_("You cannot change your own account here.")]
             else:
                 try:

@@ -10,12 +10,12 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from registry import jsonfile
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
+from registry.findings import capped
 from registry.model import DocumentRef, pick
-from web import openapi
+from web import checks, openapi, throttle
 from web.admin import _validate, actor
 from web.auth import role_required
 from web.data import Data
-from web.public import run_check
 from web.security import api_error
 
 bp = Blueprint("api", __name__)
@@ -26,14 +26,14 @@ def data() -> Data:
 
 
 def _findings(status: int, message: str, findings: Any) -> Response:
-    items = [{"pointer": f.pointer, "message": f.message} for f in findings]
+    items = [{"pointer": f.pointer, "message": f.message} for f in capped(findings)]
     first = items[0]["pointer"] if items else None
     return api_error(status, message, pointer=first, findings=items)
 
 
 def _body() -> Any:
     """Return the request's JSON body, read safely (size, depth, duplicate keys, NaN), or raise."""
-    loaded = jsonfile.loads(request.get_data(cache=False))
+    loaded = jsonfile.loads(request.get_data(cache=False), what="request body")
     if loaded.errors:
         raise InvalidDocumentError("the request body is not valid JSON", loaded.errors)
     return loaded.data
@@ -172,6 +172,7 @@ def agreement(ident: str) -> Response:
 
 @bp.get("/diff")
 def diff() -> Response:
+    throttle.heavy()
     d = data()
     sides = []
     for name in ("a", "b"):
@@ -198,7 +199,7 @@ def check() -> Response:
             on = dt.date.fromisoformat(request.args["date"])
         except ValueError:
             return api_error(400, "date: YYYY-MM-DD", field="date")
-    return jsonify(run_check(_body(), on))
+    return jsonify(checks.run_check(checks.declaration(request.get_data(cache=False), "request body"), on))
 
 
 # --- writes (administrators)
@@ -228,8 +229,9 @@ def create_draft() -> Response:
 def publish(ident: str, version: str) -> Response:
     from registry.store import service
 
+    as_older = request.args.get("as_older", "") in ("1", "true")
     try:
-        service.publish(data().engine, data().validator, ident, version, actor=actor())
-    except ImmutableError as exc:
+        state = service.publish(data().engine, data().validator, ident, version, actor=actor(), as_older=as_older)
+    except (ImmutableError, ConflictError) as exc:
         return api_error(409, str(exc))
-    return jsonify({"id": ident, "version": version, "state": "published"})
+    return jsonify({"id": ident, "version": version, "state": state})

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from registry.store import users
 from registry.store.models import User
+from web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,26 +66,24 @@ def role_required(*roles: str) -> Callable[[F], F]:
 def login() -> Any:
     form = LoginForm()
     error = None
-    status = 200
+    status, wait = 200, None
     if form.validate_on_submit():
         data = current_app.extensions["registry"]
         try:
             user = users.authenticate(data.engine, form.username.data or "", form.password.data or "", _client())
         except users.RateLimited as exc:
-            user, error, status = None, str(exc), 429
+            user, error, status, wait = None, str(exc), 429, exc.retry_after
         else:
             if user is None:
                 error, status = _("Wrong user name or password."), 401
         if user is not None:
             session.clear()  # a new session: nothing from before the sign-in carries over
             session["uid"], session["sv"] = user.pk, user.session_version
-            target = request.args.get("next", "")
-            return redirect(
-                target if target.startswith("/") and not target.startswith("//") else url_for("admin.index")
-            )
+            return redirect(safe_next(request.args.get("next"), url_for("admin.index")))
     elif request.method == "POST":
         status = 400
-    return render_template("login.html", form=form, error=error), status
+    headers = {"Retry-After": str(wait)} if wait else {}
+    return render_template("login.html", form=form, error=error), status, headers
 
 
 def _client() -> str:
@@ -105,7 +104,6 @@ def logout() -> Response:
 def language(code: str) -> Response:
     if code not in ("en", "zh_Hans"):
         abort(404)
-    target = request.args.get("next", "/")
-    response = redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    response = redirect(safe_next(request.args.get("next")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -19,6 +19,7 @@ from registry.store.checking import StoreSource
 from registry.store.models import AuditEntry, StandardVersion
 from registry.validation import Validator
 from registry.versions import version_key
+from web.pagecache import PageCache
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Data:
         self._catalog = Catalog(())
         self._versions: list[VersionInfo] = []
         self._parsed: dict[str, Standard] = {}
-        self.rendered: dict[tuple[Any, ...], Any] = {}  # published pages never change: kept by content hash
+        self.rendered = PageCache()  # pages until the next write; published content by its hash
 
     @property
     def head_seen(self) -> int:
@@ -51,11 +52,8 @@ class Data:
         return self._head
 
     def keep(self, key: tuple[Any, ...], value: Any) -> None:
-        """Keep something rendered (bounded; cleared wholesale when full)."""
-        with self._lock:
-            if len(self.rendered) >= 2000:
-                self.rendered.clear()
-            self.rendered[key] = value
+        """Keep something rendered (bounded in bytes; too large a page is not kept)."""
+        self.rendered.put(key, value)
 
     def head(self) -> int:
         """Return the last audit entry's number: it changes with every write."""

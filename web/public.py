@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,13 +14,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from registry import jsonfile
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
-from registry.findings import Finding
+from registry.findings import Finding, capped, echo, pointer
 from registry.model import DocumentRef, Standard, pick
-from registry.qualification import Checker
-from web import views
+from web import checks, throttle, views
 from web.data import Data
 
 bp = Blueprint("public", __name__)
@@ -35,24 +34,38 @@ def _doc_lang(std: Standard, ui: str) -> str:
     return wanted if wanted in languages else "en"
 
 
-def kept(view: Callable[..., str]) -> Callable[..., str]:
-    """Keep an anonymous GET page until the next write: pages here depend only on the stored documents
-    (and the UI language and URL), and every write moves the audit head that is part of the key."""
+def page_key(*parts: Any, reads: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    """Return the key a page is kept under: the audit head, UI language, path and only the parameters it reads
+    (any other query parameter changes nothing, so it cannot make new entries)."""
+    d = data()
+    args = tuple(request.args.get(name) for name in reads)
+    return ("page", d.head_seen, str(get_locale()), request.path, args, *parts)
 
-    @functools.wraps(view)
-    def inner(*args: Any, **kwargs: Any) -> str:
-        d = data()
-        d.versions()  # brings the audit head up to date
-        anonymous = "uid" not in session and "_flashes" not in session
-        key = ("page", d.head_seen, str(get_locale()), request.full_path)
-        if anonymous and (page := d.rendered.get(key)) is not None:
-            return page  # type: ignore[no-any-return]
-        page = view(*args, **kwargs)
-        if anonymous:
-            d.keep(key, page)
-        return page
 
-    return inner
+def kept(*reads: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """Keep an anonymous GET page until the next write: pages here depend only on the stored documents,
+    the UI language, the path and the query parameters named in ``reads``; every write moves the audit
+    head that is part of the key. A page that has to be computed counts against the client's limit."""
+
+    def wrap(view: Callable[..., str]) -> Callable[..., str]:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> str:
+            d = data()
+            d.versions()  # brings the audit head up to date
+            anonymous = "uid" not in session and "_flashes" not in session
+            key = page_key(reads=reads)
+            if anonymous and (page := d.rendered.get(key)) is not None:
+                return page  # type: ignore[no-any-return]
+            if anonymous:
+                throttle.heavy()
+            page = view(*args, **kwargs)
+            if anonymous:
+                d.keep(key, page)
+            return page
+
+        return inner
+
+    return wrap
 
 
 @bp.app_template_filter("t")
@@ -71,7 +84,7 @@ def condition_words(conds: Any) -> str:
 
 
 @bp.get("/")
-@kept
+@kept()
 def home() -> str:
     d = data()
     catalog = d.catalog
@@ -88,12 +101,13 @@ def home() -> str:
 
 @bp.get("/search")
 def search() -> str:
+    throttle.heavy()
     query = request.args.get("q", "")[:200]
     return render_template("search.html", q=query, results=views.search(data().catalog, query))
 
 
 @bp.get("/labels")
-@kept
+@kept("country", "gen", "genices")
 def labels() -> str:
     catalog = data().catalog
     country, gen, genices = (request.args.get(k, "") for k in ("country", "gen", "genices"))
@@ -109,7 +123,7 @@ def labels() -> str:
 
 
 @bp.get("/labels/<ident>")
-@kept
+@kept()
 def label(ident: str) -> str:
     catalog = data().catalog
     lab = catalog.labels.get(ident)
@@ -121,7 +135,7 @@ def label(ident: str) -> str:
 
 
 @bp.get("/standards")
-@kept
+@kept("category", "label", "kind", "status", "on")
 def standards() -> str:
     d = data()
     catalog = d.catalog
@@ -173,8 +187,8 @@ def standard(ident: str, version: str | None = None) -> str:
     # Published content never changes, and the page changes only with a write (new versions, states):
     # what is rendered is kept until the next write (the audit head).
     anonymous = "uid" not in session and "_flashes" not in session
-    page_key = ("page", d.head_seen, info.sha, lang, ui, request.full_path)
-    if anonymous and (page := d.rendered.get(page_key)) is not None:
+    whole = page_key(info.sha, lang, reads=("lang",))
+    if anonymous and (page := d.rendered.get(whole)) is not None:
         return page  # type: ignore[no-any-return]
     key = ("standard", d.head_seen, info.sha, lang, ui)
     body = d.rendered.get(key)
@@ -192,12 +206,12 @@ def standard(ident: str, version: str | None = None) -> str:
         d.keep(key, body)
     page = render_template("standard.html", std=std, info=info, body=body, lang=lang)
     if anonymous:
-        d.keep(page_key, page)
+        d.keep(whole, page)
     return page
 
 
 @bp.get("/standards/<ident>/revisions")
-@kept
+@kept("a", "b")
 def revisions(ident: str) -> str:
     d = data()
     versions = [v.version for v in d.versions(ident)]
@@ -236,7 +250,7 @@ def _pair(d: Data) -> tuple[Standard, Standard] | None:
 
 
 @bp.get("/compare")
-@kept
+@kept("a", "b")
 def compare_page() -> str:
     d = data()
     pair = _pair(d)
@@ -255,6 +269,7 @@ def compare_page() -> str:
 
 @bp.get("/compare.csv")
 def compare_csv() -> Response:
+    throttle.heavy()
     d = data()
     pair = _pair(d)
     if pair is None:
@@ -269,7 +284,7 @@ def compare_csv() -> Response:
 
 
 @bp.get("/recognition")
-@kept
+@kept("category")
 def recognition() -> str:
     d = data()
     catalog = d.catalog
@@ -288,7 +303,7 @@ def recognition() -> str:
 
 
 @bp.get("/agreements/<ident>")
-@kept
+@kept()
 def agreement(ident: str) -> str:
     agr = data().catalog.agreements.get(ident)
     if agr is None:
@@ -299,15 +314,13 @@ def agreement(ident: str) -> str:
 # --- the qualification check
 
 
-def run_check(product: Any, on: dt.date | None) -> dict[str, Any]:
-    """Check a declaration against the database (the same call the API makes)."""
-    d = data()
-    d.source.refresh()
-    return Checker(d.source, d.validator).check(product, on).as_json()
+_NUMBER = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})")
 
 
-def _form_product(form: Any, catalog: Any) -> dict[str, Any]:
-    """Build a declaration from the check form's fields (empty fields are left out)."""
+def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding]]:
+    """Build a declaration from the check form's fields (empty fields are left out); findings for
+    what cannot be a declaration (a number that is not a plain finite decimal, a bad standard)."""
+    errors: list[Finding] = []
     category = form.get("category", "")
     product: dict[str, Any] = {
         "$schema": "urn:ecolabel:schema:product-declaration:1",
@@ -322,10 +335,11 @@ def _form_product(form: Any, catalog: Any) -> dict[str, Any]:
             continue
         entry: dict[str, Any] = {}
         if param.kind == "quantity":
-            try:
+            if _NUMBER.fullmatch(raw):
                 entry["value"] = float(raw)
-            except ValueError:
-                entry["value"] = raw  # validation names the field
+            else:
+                errors.append(Finding(pointer("values", pid, "value"), f"{echo(raw)} is not a number such as 7.2"))
+                continue
             entry["unit"] = form.get(f"u:{pid}", "").strip() or (param.unit or "")
         elif param.kind == "boolean":
             entry["value"] = raw == "true"
@@ -335,18 +349,22 @@ def _form_product(form: Any, catalog: Any) -> dict[str, Any]:
         if method:
             entry["test_method"] = method
         product["values"][pid] = entry
-    held = []
+    held: list[dict[str, Any]] = []
     for i in range(3):
         label, licence = form.get(f"held:{i}:label", ""), form.get(f"held:{i}:licence", "").strip()
         if label and licence:
             item: dict[str, Any] = {"label": label, "licence_id": licence}
             if form.get(f"held:{i}:standard"):
-                item["standard"] = DocumentRef.parse(form[f"held:{i}:standard"]).__dict__
-                item["standard"] = {k: v for k, v in item["standard"].items() if v is not None}
+                try:
+                    ref = DocumentRef.parse(form[f"held:{i}:standard"])
+                except ValueError as exc:
+                    errors.append(Finding(pointer("labels_held", len(held), "standard"), str(exc)))
+                    continue
+                item["standard"] = {k: v for k, v in ref.__dict__.items() if v is not None}
             held.append(item)
     if held:
         product["labels_held"] = held
-    return product
+    return product, errors
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -354,16 +372,18 @@ def check() -> Any:
     d = data()
     catalog = d.catalog
     category = request.values.get("category", "")
-    report, errors, product, status = None, [], None, 200
+    report, product, status = None, None, 200
+    errors: list[Finding] = []
     on_text = request.values.get("date", "")
     if request.method == "POST":
         upload = request.files.get("declaration")
         if upload is not None and upload.filename:
-            loaded = jsonfile.loads(upload.read())
-            product = loaded.data if not loaded.errors else None
-            errors = list(loaded.errors)
+            try:
+                product = checks.declaration(upload.read(checks.MAX_BYTES + 1), "uploaded file")
+            except InvalidDocumentError as exc:
+                errors = list(exc.findings)  # type: ignore[arg-type]
         else:
-            product = _form_product(request.form, catalog)
+            product, errors = _form_product(request.form, catalog)
         on = None
         if on_text:
             try:
@@ -372,7 +392,7 @@ def check() -> Any:
                 errors.append(Finding("/date", "a date YYYY-MM-DD"))
         if product is not None and not errors:
             try:
-                report = run_check(product, on)
+                report = checks.run_check(product, on)
             except InvalidDocumentError as exc:
                 errors = list(exc.findings)  # type: ignore[arg-type]
         if errors:
@@ -389,7 +409,7 @@ def check() -> Any:
             labels=sorted(catalog.labels),
             refs=_refs(d),
             report=report,
-            errors=errors,
+            errors=capped(errors),
             form=request.form,
             product_json=json.dumps(product, ensure_ascii=False, indent=1) if product else "",
             date=on_text,

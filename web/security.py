@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from registry.store import faults
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -43,6 +45,34 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         status = exc.code or 500
-        if request.path.startswith("/api/"):
-            return api_error(status, exc.description or exc.name)
-        return render_template("error.html", status=status, message=exc.description or exc.name), status
+        message = exc.description or exc.name
+        if status == 413:
+            limit = request.max_content_length or 0
+            message = f"the request is larger than {limit // 1024} KiB, the limit for this address"
+        response = _error(status, message)
+        retry = getattr(exc, "retry_after", None)
+        if isinstance(retry, int):
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(Exception)
+    def _fault(exc: Exception) -> Any:
+        problem = faults.describe(exc)
+        if problem is None:
+            raise exc  # a bug: Flask logs it and answers 500
+        app.logger.warning("database or disk fault on %s %s: %s", request.method, request.path, problem)
+        g.user = None  # the page must not ask the database who is signed in
+        response = _error(503, f"the registry cannot use its database right now ({problem}); try again shortly")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+
+RETRY_AFTER = 30  # seconds a client is asked to wait after a fault of the database
+
+
+def _error(status: int, message: str) -> Response:
+    """Return the error in the caller's format: JSON under /api, the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return api_error(status, message)
+    response = make_response(render_template("error.html", status=status, message=message), status)
+    return response

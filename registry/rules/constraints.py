@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from registry import units
-from registry.findings import Finding, join
+from registry.findings import Finding, echo, join
 from registry.model import Parameter
 
 FITS = {
@@ -97,7 +97,7 @@ def check_constraint(
                 at = join(where, "values", i) if kind != "equals" else join(where, "value")
                 yield Finding(
                     at,
-                    f"{v!r} is not a known value of {param.id!r} (add it to the category's vocabulary first)",
+                    f"{echo(v)} is not a known value of {param.id!r} (add it to the category's vocabulary first)",
                 )
     if kind == "boolean" and need_values and c.get("value") is None:
         yield Finding(join(where, "value"), "a condition needs a known value, not null")

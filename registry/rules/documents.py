@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import dates, units
-from registry.findings import Finding, join, pointer
+from registry.findings import Finding, echo, join, pointer
 from registry.rules.constraints import check_constraint, check_quantity
 from registry.vocabulary import Vocabulary
 
@@ -273,7 +273,7 @@ def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
         elif param.kind == "boolean" and not isinstance(value, bool):
             yield Finding(join(where, "value"), f"{pid} takes true or false")
         elif param.kind == "enum" and (param.values is not None and value not in param.values):
-            yield Finding(join(where, "value"), f"{value!r} is not a known value of {pid!r}")
+            yield Finding(join(where, "value"), f"{echo(value)} is not a known value of {pid!r}")
 
 
 Rule = Callable[[Doc, Context], Iterator[Finding]]

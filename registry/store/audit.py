@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from registry import canonical
@@ -32,6 +32,11 @@ def _payload(entry: AuditEntry) -> str:
             "diff": json.loads(entry.diff),
         }
     )
+
+
+def head(session: Session) -> int:
+    """Return the number of the last audit entry (0 when there is none): every write moves it."""
+    return int(session.exec(select(func.max(AuditEntry.seq))).one() or 0)
 
 
 def entry_hash(entry: AuditEntry) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from registry.errors import RegistryError
 from registry.store import migrate
+from registry.store.engine import private_file
 
 
 class BackupError(RegistryError):
@@ -31,7 +32,7 @@ def backup(engine: Engine, target: Path) -> None:
     _require_sqlite(engine)
     if target.exists():
         raise BackupError(f"{target} exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_file(target)  # a copy of the registry, users' password hashes included: owner only
     source = engine.raw_connection()
     try:
         with sqlite3.connect(target) as copy:

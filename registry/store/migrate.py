@@ -49,3 +49,19 @@ def require_current(engine: Engine) -> None:
         where = engine.url.render_as_string(hide_password=True)
         state = "has no registry tables" if at is None else f"is at migration {at}, the code needs {newest}"
         raise ConfigurationError(f"the database {where} {state}; run: ecolabel db upgrade")
+
+
+def readiness(engine: Engine) -> str | None:
+    """Return why the database cannot serve (unreachable, not migrated), or None when it can."""
+    from registry.store import faults
+
+    try:
+        at = current(engine)
+    except Exception as exc:
+        problem = faults.describe(exc)
+        if problem is None:
+            raise
+        return problem
+    if at != head():
+        return f"the database is at migration {at or 'none'}, the code needs {head()}; run: ecolabel db upgrade"
+    return None

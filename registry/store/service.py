@@ -228,12 +228,25 @@ def update_draft(
         return expected_lock + 1
 
 
-def publish(engine: Engine, validator: Validator, doc_id: str, version: str, *, actor: str) -> None:
-    """Validate a draft in the context of the stored documents and publish it; older versions become superseded."""
+def publish(
+    engine: Engine, validator: Validator, doc_id: str, version: str, *, actor: str, as_older: bool = False
+) -> str:
+    """Validate a draft in the context of the stored documents and publish it; return the state it ends in.
+
+    The newest version becomes ``published`` and older ones ``superseded``. A draft whose version sorts
+    before the current published one would be superseded at once: it is refused (ConflictError, saying
+    so) unless ``as_older`` says that an older edition is being recorded on purpose.
+    """
     with write_session(engine) as session:
         row = get_version(session, doc_id, version)
         if row.state != "draft":
             raise ImmutableError(f"{doc_id}@{version} is {row.state} already")
+        current = _newer_published(session, doc_id, version)
+        if current is not None and not as_older:
+            raise ConflictError(
+                f"{doc_id}@{version} sorts before the published {doc_id}@{current}, so it would be superseded at "
+                f"once; give it a version that sorts after {current!r}, or publish it as an older edition"
+            )
         data = json.loads(row.content)
         findings = validator.validate_data(data, context=Catalog(entries(session)), name=f"draft:{doc_id}@{version}")
         if findings:
@@ -251,6 +264,18 @@ def publish(engine: Engine, validator: Validator, doc_id: str, version: str, *, 
             after=row.content_sha256,
         )
         settle_states(session, {doc_id}, {}, actor=actor)
+        session.flush()
+        session.refresh(row)
+        return row.state
+
+
+def _newer_published(session: Session, doc_id: str, version: str) -> str | None:
+    """Return the published version that sorts after ``version``, if there is one."""
+    rows = session.exec(
+        select(StandardVersion.version).where(StandardVersion.doc_id == doc_id, StandardVersion.state == "published")
+    ).all()
+    newer = [v for v in rows if version_key(v) > version_key(version)]
+    return max(newer, key=version_key) if newer else None
 
 
 def withdraw(engine: Engine, doc_id: str, version: str, *, actor: str) -> None:

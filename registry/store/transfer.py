@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from registry import canonical, jsonfile
 from registry.catalog import Entry
 from registry.diff import changes
+from registry.errors import ConflictError
 from registry.findings import Finding
 from registry.in_force import window
 from registry.store import audit
@@ -58,7 +59,7 @@ class _Planned:
     entry: Entry
     text: str
     sha: str
-    previous: Record | None = None
+    previous: int | None = None  # the stored record's key, for an update
 
 
 def _manifest_states(paths: Sequence[Path], report: ImportReport) -> dict[tuple[str, str], str]:
@@ -91,35 +92,64 @@ def import_paths(
     actor: str,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
-    """Import documents all or nothing: validated in the context of what is stored, then written in one go."""
-    report = ImportReport()
-    states = _manifest_states(paths, report)
+    """Import documents all or nothing: validated in the context of what is stored, then written in one go.
+
+    Validation, the slow part, reads a snapshot without holding the write lock; the write then checks
+    that nothing was written in between (the audit head) and, if something was, validates again.
+    """
     targets = _expand(paths)
-    try:
-        with write_session(engine) as session:
-            stored = entries(session)
-            result = validator.validate_paths(targets, context_entries=stored, check_context=True)
-            for file_report in result.report.files:
-                if not file_report.valid:
-                    where = file_report.path
-                    if where.startswith("db:"):
-                        where = f"{where} (stored; the import would make it invalid)"
-                    report.rejected.append((where, file_report.errors))
-            chosen = {str(p) for p in targets}
-            plans = _plan(session, [e for e in result.catalog.entries if e.path in chosen], report)
-            if not report.ok:
-                raise _Rejected
-            for plan in progress(plans) if progress else plans:
-                _apply(session, plan, actor=actor)
-            touched = {p.entry.data["id"] for p in plans if p.entry.kind == "standard"}
-            settle_states(session, touched, states, actor=actor)
-    except _Rejected:
-        pass  # rolled back: nothing of this import is stored
-    return report
+    for _attempt in range(_ATTEMPTS):
+        report = ImportReport()
+        states = _manifest_states(paths, report)
+        with Session(engine) as session:
+            seen = audit.head(session)
+            plans = _validated_plans(session, validator, targets, report)
+        if not report.ok:
+            return report
+        try:
+            with write_session(engine) as session:
+                if audit.head(session) != seen:
+                    raise _Moved
+                for plan in progress(plans) if progress else plans:
+                    _apply(session, plan, actor=actor)
+                touched = {p.entry.data["id"] for p in plans if p.entry.kind == "standard"}
+                settle_states(session, touched, states, actor=actor)
+        except _Moved:
+            continue  # someone wrote in between: validate again against what is stored now
+        return report
+    raise ConflictError(f"the registry changed during each of {_ATTEMPTS} tries of this import; run it again")
 
 
-class _Rejected(Exception):
-    """Raised inside the import transaction to roll it back when anything was rejected."""
+_ATTEMPTS = 5
+
+
+class _Moved(Exception):
+    """Raised inside the write transaction when the registry changed since the import was validated."""
+
+
+def _validated_plans(
+    session: Session, validator: Validator, targets: list[Path], report: ImportReport
+) -> list[_Planned]:
+    """Validate the files against the stored documents and plan the writes; rejections go to the report."""
+    stored = entries(session)
+    result = validator.validate_paths(targets, context_entries=stored, check_context=True)
+    for file_report in result.report.files:
+        if not file_report.valid:
+            where = file_report.path
+            if where.startswith("db:"):
+                where = f"{where} (stored; the import would make it invalid)"
+            report.rejected.append((where, file_report.errors))
+    chosen = {str(p) for p in targets}
+    found = [e for e in result.catalog.entries if e.path in chosen]
+    for entry in found:
+        if entry.kind == "product":
+            report.rejected.append(
+                (
+                    entry.path,
+                    [Finding("/$schema", "a product declaration is not stored; check it with 'ecolabel check'")],
+                )
+            )
+    return _plan(session, [e for e in found if e.kind != "product"], report)
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -157,7 +187,7 @@ def _plan(session: Session, found: list[Entry], report: ImportReport) -> list[_P
         elif record.content_sha256 == sha:
             report.unchanged.append(name)
         else:
-            plans.append(_Planned("update", entry, text, sha, record))
+            plans.append(_Planned("update", entry, text, sha, record.pk))
             report.updated.append(name)
     return plans
 
@@ -190,7 +220,8 @@ def _apply(session: Session, plan: _Planned, *, actor: str) -> None:
         session.add(Record(kind=kind, doc_id=doc_id, content=plan.text, content_sha256=plan.sha, updated_by=actor))
         audit.append(session, actor=actor, action="import", kind=kind, doc_id=doc_id, after=plan.sha)
         return
-    before = plan.previous
+    before = session.get(Record, plan.previous)
+    assert before is not None  # the audit head did not move since it was read
     delta = [c.as_json() for c in changes(json.loads(before.content), data)]
     before_sha = before.content_sha256
     before.content, before.content_sha256 = plan.text, plan.sha

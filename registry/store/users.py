@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import Engine, delete, func, text
 from sqlmodel import Session, col, select
 
 from registry.errors import ConflictError, InvalidDocumentError, NotFoundError
@@ -20,13 +21,19 @@ from registry.store.models import ROLES, LoginFailure, User
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # A wrong password costs as much as a right one, also for names that do not exist.
 _DUMMY = HASHER.hash("not a password of anyone")
-WINDOW = dt.timedelta(minutes=15)
-MAX_PER_USER, MAX_PER_CLIENT = 5, 20
+WINDOW = dt.timedelta(minutes=15)  # failures older than this are forgotten
+FREE_TRIES = 5  # failed sign-ins of one account before it must wait between attempts
+MAX_DELAY = dt.timedelta(seconds=30)  # the longest an account waits: a right password is never locked out
+MAX_PER_CLIENT = 20  # failed sign-ins from one address in the window
 MIN_PASSWORD = 12
 
 
 class RateLimited(Exception):
-    """Too many failed sign-ins for this user name or client address; try again later."""
+    """Too many failed sign-ins for this user name or client address; try again after ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 def _check(username: str, password: str, role: str) -> None:
@@ -107,28 +114,74 @@ def end_sessions(engine: Engine, pk: int) -> None:
             session.add(user)
 
 
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite gives back naive UTC
+
+
+def _reserve(session: Session, keys: tuple[str, str], now: dt.datetime) -> list[LoginFailure]:
+    """Decide whether an attempt may be evaluated; if so, record it as a failure until it succeeds.
+
+    Runs in one short write transaction, serialised per key (SQLite: the write lock; PostgreSQL: an
+    advisory lock per key), so parallel attempts are counted one after another, never all as the first.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted(keys):
+            session.exec(text("SELECT pg_advisory_xact_lock(2, hashtext(:key))").bindparams(key=key))  # type: ignore[call-overload]
+    session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - WINDOW))
+    user_key, client_key = keys
+    failures, oldest = session.exec(
+        select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == client_key)
+    ).one()
+    if failures >= MAX_PER_CLIENT:
+        wait = (_aware(oldest) + WINDOW - now).total_seconds()
+        raise RateLimited(f"too many failed sign-ins from your address; try again in {_minutes(wait)}", wait)
+    failures, last = session.exec(
+        select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.key == user_key)
+    ).one()
+    if failures >= FREE_TRIES:
+        wait = (_aware(last) + backoff(failures) - now).total_seconds()
+        if wait > 0:
+            raise RateLimited(f"too many failed sign-ins for this user; try again in {math.ceil(wait)} s", wait)
+    rows = [LoginFailure(key=k, at=now) for k in keys]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def backoff(failures: int) -> dt.timedelta:
+    """Return how long an account waits after a failure: nothing for the first tries, then doubling to 30 s."""
+    if failures < FREE_TRIES:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** (failures - FREE_TRIES)), MAX_DELAY)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{max(1, math.ceil(seconds / 60))} min"
+
+
 def authenticate(engine: Engine, username: str, password: str, client: str) -> User | None:
-    """Return the user whose password this is, or None; RateLimited after too many recent failures."""
+    """Return the user whose password this is, or None; RateLimited while the account or address must wait.
+
+    The attempt is recorded first (a short write), the password is checked outside any transaction,
+    and a right password removes the record again: a failure costs one write, a success two.
+    """
     now = dt.datetime.now(dt.UTC)
     keys = (f"user:{username.lower()}", f"client:{client}")
     with write_session(engine) as session:
-        session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - WINDOW))
-        for key, limit in zip(keys, (MAX_PER_USER, MAX_PER_CLIENT), strict=True):
-            recent = session.exec(select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key)).one()
-            if recent >= limit:
-                raise RateLimited(f"too many failed sign-ins; try again in {WINDOW.seconds // 60} minutes")
+        attempt = [row.pk for row in _reserve(session, keys, now)]
+    with Session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
-        try:
-            ok = HASHER.verify(user.password_hash if user else _DUMMY, password) and user is not None and user.active
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok or user is None:
-            session.add_all(LoginFailure(key=k, at=now) for k in keys)
-            return None
+    try:
+        ok = HASHER.verify(user.password_hash if user else _DUMMY, password) and user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        return None
+    with write_session(engine) as session:
         session.exec(delete(LoginFailure).where(col(LoginFailure.key) == keys[0]))
-        if HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = HASHER.hash(password)
-            session.add(user)
-        session.flush()
-        session.expunge(user)
-        return user
+        session.exec(delete(LoginFailure).where(col(LoginFailure.pk).in_(attempt)))
+        fresh = session.get(User, user.pk)
+        if fresh is not None and HASHER.check_needs_rehash(fresh.password_hash):
+            fresh.password_hash = HASHER.hash(password)
+            session.add(fresh)
+    return user

@@ -44,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> It
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "ECOLABEL_SECRET_KEY": "browser-test-key",
+        "ECOLABEL_SECRET_KEY": "browser-test-key-of-at-least-32-bytes",
         "ECOLABEL_INSTANCE": str(folder),
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"

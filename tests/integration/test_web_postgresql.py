@@ -20,7 +20,7 @@ def test_the_web_registry_on_postgresql(pg_url: str, validator: Validator, tmp_p
     engine.dispose()
     from web import create_app
 
-    app = create_app({"DATABASE_URL": pg_url, "SECRET_KEY": "k", "INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    app = create_app({"DATABASE_URL": pg_url, "SECRET_KEY": "k" * 32, "INSTANCE_PATH": str(tmp_path), "TESTING": True})
     try:
         client = app.test_client()
         for url in (

@@ -43,7 +43,7 @@ def make_app(tmp_path: Path, seeded_db: Path, **config: Any) -> Flask:
     settings = {
         "TESTING": True,
         "DATABASE_URL": f"sqlite:///{db}",
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-of-at-least-32-bytes",
         "INSTANCE_PATH": str(tmp_path / "instance"),
     }
     settings.update(config)

@@ -79,7 +79,7 @@ def test_the_form_shows_errors_at_their_fields(client: FlaskClient) -> None:
     fields["f-published"] = "2031-02"
     fields["f-criteria"] = "[{"
     page = client.post("/admin/drafts/new", data=fields).get_data(as_text=True)
-    assert "/criteria: not JSON" in page
+    assert "/criteria: malformed JSON at line 1" in page
     fields["f-criteria"] = "[]"
     assert client.post("/admin/drafts/new", data=fields).status_code == 302
 

@@ -111,6 +111,7 @@ DRAFT = "/admin/drafts/cn-de-room-air-conditioner/2098"
 PUBLIC_GET = [
     "/",
     "/healthz",
+    "/readyz",
     "/search?q=air",
     "/labels",
     "/labels/cn-cel",
