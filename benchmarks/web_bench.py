@@ -84,7 +84,12 @@ def main() -> None:
         script = folder / "report.lua"
         script.write_text(LUA)
         port = _port()
-        env = {**os.environ, "DATABASE_URL": url, "ECOLABEL_SECRET_KEY": "bench-key-of-at-least-32-bytes-long", "ECOLABEL_INSTANCE": tmp}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "ECOLABEL_SECRET_KEY": "bench-key-of-at-least-32-bytes-long",
+            "ECOLABEL_INSTANCE": tmp,
+        }
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),

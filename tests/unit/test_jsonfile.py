@@ -68,3 +68,31 @@ def test_any_shallow_json_object_loads_unchanged(obj: dict[str, object]) -> None
     loaded = jsonfile.loads(json.dumps(obj).encode())
     assert loaded.ok
     assert loaded.data == obj
+
+
+def test_utf16_and_utf32_are_named_as_such() -> None:
+    text = '{"a": 1}'
+    for encoding, name in (
+        ("utf-16", "UTF-16"),
+        ("utf-16-le", "UTF-16"),
+        ("utf-32", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+    ):
+        loaded = jsonfile.loads(text.encode(encoding))
+        assert loaded.errors[0].message == f"file is {name} text; save it as UTF-8 (JSON is UTF-8)", encoding
+
+
+def test_an_array_may_be_asked_for_and_every_number_stays_finite() -> None:
+    assert jsonfile.loads(b"[1, 2]", top=list).data == [1, 2]
+    assert "expected an array" in jsonfile.loads(b"{}", top=list, what="criteria field").errors[0].message
+    for bad in (b"[NaN]", b"[1e999]", b"[" + b"9" * 5000 + b"]", b"[" * 5000 + b"]" * 5000):
+        assert not jsonfile.loads(bad, top=list).ok, bad[:20]
+
+
+def test_too_many_values_are_refused_before_any_later_work() -> None:
+    raw = json.dumps({"evidence": [{"id": "x"}] * 3000}).encode()
+    loaded = jsonfile.loads(raw, max_nodes=5000)
+    assert [e.message for e in loaded.errors] == [
+        "more than 5000 values (objects, arrays, strings, numbers); this is too large"
+    ]
+    assert jsonfile.loads(raw).ok
