@@ -87,7 +87,7 @@ def main() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "ECOLABEL_SECRET_KEY": "bench-key-of-at-least-32-bytes-long",
+            "ECOLABEL_SECRET_KEY": "b" * 32,
             "ECOLABEL_INSTANCE": tmp,
         }
         server = subprocess.Popen(
