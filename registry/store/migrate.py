@@ -43,8 +43,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def require_current(engine: Engine) -> None:
-    """Refuse to work on a database that is not at the newest migration, saying what to run."""
-    at, newest = current(engine), head()
+    """Refuse to work on a database that is not at the newest migration (or not reachable), saying what to do."""
+    from registry.store import faults
+
+    try:
+        at = current(engine)
+    except Exception as exc:
+        problem = faults.describe(exc)
+        if problem is None:
+            raise
+        where = engine.url.render_as_string(hide_password=True)
+        raise ConfigurationError(f"cannot use the database {where}: {problem}") from None
+    newest = head()
     if at != newest:
         where = engine.url.render_as_string(hide_password=True)
         state = "has no registry tables" if at is None else f"is at migration {at}, the code needs {newest}"

@@ -152,7 +152,7 @@ def backoff(failures: int) -> dt.timedelta:
     """Return how long an account waits after a failure: nothing for the first tries, then doubling to 30 s."""
     if failures < FREE_TRIES:
         return dt.timedelta(0)
-    return min(dt.timedelta(seconds=2 ** (failures - FREE_TRIES)), MAX_DELAY)
+    return min(dt.timedelta(seconds=2 ** min(failures - FREE_TRIES, 16)), MAX_DELAY)
 
 
 def _minutes(seconds: float) -> str:

@@ -4,11 +4,6 @@ Debian's Chromium (/usr/bin/chromium, headless; no browser is downloaded). Scree
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,16 +13,11 @@ from registry.store import migrate, transfer, users
 from registry.store.engine import make_engine
 from registry.validation import Validator
 from tests.conftest import ROOT, STANDARDS
+from tests.serving import serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "output" / "screenshots"
 ADMIN = ("browser-admin", "browser-password-1")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -40,37 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> It
     transfer.import_paths(engine, validator, [STANDARDS], actor="test")
     users.add_user(engine, ADMIN[0], ADMIN[1], "admin")
     engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "ECOLABEL_SECRET_KEY": "browser-test-key-of-at-least-32-bytes",
-        "ECOLABEL_INSTANCE": str(folder),
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    log = (folder / "gunicorn.log").open("wb")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "web:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((folder / "gunicorn.log").read_text())
+    with serve(folder, url) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")

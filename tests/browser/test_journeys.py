@@ -151,3 +151,9 @@ def test_every_page_renders_in_chromium_without_console_errors(page, server: str
     page.goto(server + "/admin/")
     assert "/login" in page.url
     assert page.errors == []
+
+
+def test_chromium_stays_on_the_site_for_a_next_with_a_tab(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    for target in ("/%09/evil.example", "/%5C%5Cevil.example", "/%0d%0aX:1"):
+        page.goto(f"{server}/lang/en?next={target}")
+        assert page.url == server + "/", (target, page.url)
