@@ -44,13 +44,17 @@ def _post(url: str, body: bytes) -> tuple[int, dict[str, object], float]:
     return status, payload, time.perf_counter() - started
 
 
+def _send(site: str, body: bytes, answers: list[tuple[int, dict[str, object], float]]) -> None:
+    answers.append(_post(site + "/api/v1/check", body))
+
+
 def test_healthz_answers_while_hostile_units_are_in_flight(site: str) -> None:
     hostile = json.loads(json.dumps(PRODUCT))
     hostile["values"]["cooling.capacity.rated"]["unit"] = "9**9**9 kW"
     body = json.dumps(hostile).encode()
     for _round in range(5):
         answers: list[tuple[int, dict[str, object], float]] = []
-        senders = [threading.Thread(target=lambda: answers.append(_post(site + "/api/v1/check", body))) for _ in "ab"]
+        senders = [threading.Thread(target=_send, args=(site, body, answers)) for _ in "ab"]
         for s in senders:
             s.start()
         started = time.perf_counter()
