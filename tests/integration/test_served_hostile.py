@@ -40,7 +40,8 @@ def _post(url: str, body: bytes) -> tuple[int, dict[str, object], float]:
         with urllib.request.urlopen(request, timeout=30) as response:
             status, payload = response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
-        status, payload = exc.code, json.loads(exc.read())
+        with exc:
+            status, payload = exc.code, json.loads(exc.read())
     return status, payload, time.perf_counter() - started
 
 
@@ -78,4 +79,5 @@ def test_a_next_with_a_tab_stays_on_the_site(site: str, tmp_path: Path) -> None:
     opener = urllib.request.build_opener(NoFollow)
     with pytest.raises(urllib.error.HTTPError) as caught:
         opener.open(request, timeout=5)
-    assert caught.value.code == 302 and caught.value.headers["Location"] == "/"
+    with caught.value as answer:
+        assert answer.code == 302 and answer.headers["Location"] == "/"
