@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import numpy
 import pint
 
 # Sound levels are compared, never added, so a linear dimension is exact for our use and
@@ -21,8 +22,8 @@ _DEFINITIONS = (
 
 # Spellings used in criteria texts that pint's parser cannot read as written.
 _SPELLINGS = (
-    (re.compile(r"\bdB\s*\(\s*A\s*\)"), "dBA"),
-    (re.compile(r"\bB\s*\(\s*A\s*\)"), "B_A"),
+    (re.compile(r"(?<![A-Za-z_])dB\s*\(\s*A\s*\)"), "dBA"),
+    (re.compile(r"(?<![A-Za-z_])B\s*\(\s*A\s*\)"), "B_A"),
     (re.compile(r"\bwt\s*%|%\s*\(m/m\)|\bmass\s*%"), "percent"),
     (re.compile(r"%"), "percent"),
 )
@@ -184,7 +185,8 @@ def parse_unit(unit: str) -> Any:
     if not text:
         raise UnitError("empty unit")
     try:
-        parsed, _ = _Expression(text, unit).read()
+        with numpy.errstate(all="raise"):  # pint's logarithmic units (dB) go through exp(): overflow is an error
+            parsed, _ = _Expression(text, unit).read()
         if not hasattr(parsed, "dimensionality"):
             # A bare number such as "1" means a dimensionless ratio.
             parsed = registry().Quantity(parsed, "dimensionless")
@@ -223,5 +225,12 @@ def _factor(unit: str, target: str) -> tuple[float, float]:
     def at(x: float) -> float:
         return float((x * source).to(goal.units).magnitude / goal.magnitude)
 
-    offset = at(0.0)
-    return at(1.0) - offset, offset
+    try:
+        with numpy.errstate(all="raise"):
+            offset = at(0.0)
+            scale = at(1.0) - offset
+    except (ArithmeticError, pint.errors.PintError) as exc:
+        raise UnitError(f"cannot convert {unit!r} to {target!r}: {_reason(exc)}") from None
+    if not (math.isfinite(scale) and math.isfinite(offset)):
+        raise UnitError(f"cannot convert {unit!r} to {target!r}: the factor is not a finite number")
+    return scale, offset
