@@ -18,10 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from registry.store import migrate, transfer
-from registry.store.engine import make_engine
 from registry.validation import Validator
-from tests.serving import serve
+from tests.serving import seeded_sqlite, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
@@ -61,11 +59,7 @@ def _rss_mb(base: str) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'registry.sqlite3'}"
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        transfer.import_paths(engine, Validator.from_dir(ROOT / "schemas"), [ROOT / "standards"], actor="bench")
-        engine.dispose()
+        url = seeded_sqlite(folder, Validator.from_dir(ROOT / "schemas"))
         with serve(folder, url, workers=2) as base:
             floor = [_request(base + "/healthz")[1] for _ in range(50)]
             ordinary = [_request(base + "/api/v1/check", json.dumps(PRODUCT).encode())[1] for _ in range(20)]

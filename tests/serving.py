@@ -12,7 +12,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import ROOT
+from registry.store import migrate, transfer
+from registry.store.engine import make_engine
+from registry.validation import Validator
+from tests.conftest import ROOT, STANDARDS
 
 SECRET = "served-test-key-of-at-least-32-bytes"
 
@@ -21,6 +24,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def seeded_sqlite(folder: Path, validator: Validator) -> str:
+    """Make a migrated SQLite registry with the bundled documents in ``folder``; return its URL."""
+    url = f"sqlite:///{folder / 'registry.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    engine.dispose()
+    return url
 
 
 @contextlib.contextmanager

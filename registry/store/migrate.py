@@ -42,36 +42,34 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def require_current(engine: Engine) -> None:
-    """Refuse to work on a database that is not at the newest migration (or not reachable), saying what to do."""
+def _state(engine: Engine) -> tuple[str | None, str | None]:
+    """Return (the revision the database is at, None), or (None, a fault in one line) when it cannot be read."""
     from registry.store import faults
 
     try:
-        at = current(engine)
+        return current(engine), None
     except Exception as exc:
         problem = faults.describe(exc)
         if problem is None:
             raise
-        where = engine.url.render_as_string(hide_password=True)
-        raise ConfigurationError(f"cannot use the database {where}: {problem}") from None
+        return None, problem
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that is not at the newest migration (or not reachable), saying what to do."""
+    at, problem = _state(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if problem is not None:
+        raise ConfigurationError(f"cannot use the database {where}: {problem}")
     newest = head()
     if at != newest:
-        where = engine.url.render_as_string(hide_password=True)
         state = "has no registry tables" if at is None else f"is at migration {at}, the code needs {newest}"
         raise ConfigurationError(f"the database {where} {state}; run: ecolabel db upgrade")
 
 
 def readiness(engine: Engine) -> str | None:
     """Return why the database cannot serve (unreachable, not migrated), or None when it can."""
-    from registry.store import faults
-
-    try:
-        at = current(engine)
-    except Exception as exc:
-        problem = faults.describe(exc)
-        if problem is None:
-            raise
-        return problem
-    if at != head():
-        return f"the database is at migration {at or 'none'}, the code needs {head()}; run: ecolabel db upgrade"
-    return None
+    at, problem = _state(engine)
+    if problem is None and at != head():
+        problem = f"the database is at migration {at or 'none'}, the code needs {head()}; run: ecolabel db upgrade"
+    return problem

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from registry.store import migrate, transfer, users
+from registry.store import users
 from registry.store.engine import make_engine
 from registry.validation import Validator
-from tests.conftest import ROOT, STANDARDS
-from tests.serving import serve
+from tests.conftest import ROOT
+from tests.serving import seeded_sqlite, serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "output" / "screenshots"
@@ -24,10 +24,8 @@ ADMIN = ("browser-admin", "browser-password-1")
 def server(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> Iterator[str]:
     """Serve the registry the way ./run does, and yield its base URL."""
     folder = tmp_path_factory.mktemp("served")
-    url = f"sqlite:///{folder / 'registry.sqlite3'}"
+    url = seeded_sqlite(folder, validator)
     engine = make_engine(url)
-    migrate.upgrade(engine)
-    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
     users.add_user(engine, ADMIN[0], ADMIN[1], "admin")
     engine.dispose()
     with serve(folder, url) as base:

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.store import migrate, transfer
-from registry.store.engine import make_engine
 from registry.validation import Validator
-from tests.conftest import ROOT, STANDARDS
-from tests.serving import serve
+from tests.conftest import ROOT
+from tests.serving import seeded_sqlite, serve
 
 PRODUCT = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
 
@@ -24,12 +22,7 @@ PRODUCT = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("hostile")
-    url = f"sqlite:///{folder / 'registry.sqlite3'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
-    engine.dispose()
-    with serve(folder, url, workers=2) as base:
+    with serve(folder, seeded_sqlite(folder, validator), workers=2) as base:
         yield base
 
 
