@@ -132,11 +132,14 @@ class Data:
             self.keep(("content", info.sha), content)
         return content
 
-    def audit(self, *, limit: int = 50, before: int | None = None, documents_only: bool = False) -> list[AuditEntry]:
-        """Return audit entries, newest first (only those on documents when asked: users are not public)."""
+    def audit(self, *, limit: int = 50, before: int | None = None, public: bool = False) -> list[AuditEntry]:
+        """Return audit entries, newest first; ``public``: only changes to published documents (no user
+        changes, no draft work)."""
         query = select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(limit)
-        if documents_only:
-            query = query.where(col(AuditEntry.kind) != "user")
+        if public:
+            query = query.where(
+                col(AuditEntry.kind) != "user", col(AuditEntry.action).not_in(("create_draft", "update_draft"))
+            )
         if before is not None:
             query = query.where(col(AuditEntry.seq) < before)
         with Session(self.engine) as session:

@@ -96,7 +96,7 @@ def home() -> str:
         "criteria": sum(len(s.criteria) for s in catalog.standards),
         "agreements": len(catalog.agreements),
     }
-    return render_template("home.html", counts=counts, changes=d.audit(limit=10, documents_only=True))
+    return render_template("home.html", counts=counts, changes=d.audit(limit=10, public=True))
 
 
 @bp.get("/search")
@@ -220,7 +220,7 @@ def revisions(ident: str) -> str:
     a = request.args.get("a") or versions[0]
     b = request.args.get("b") or versions[-1]
     try:
-        sa, sb = d.standard(ident, a)[0], d.standard(ident, b)[0]
+        sa, sb = _published(d, ident, a), _published(d, ident, b)
     except NotFoundError as exc:
         abort(404, str(exc))
     result = compare(sa, sb, d.catalog.vocabulary)
@@ -244,9 +244,17 @@ def _pair(d: Data) -> tuple[Standard, Standard] | None:
         return None
     try:
         ra, rb = DocumentRef.parse(a), DocumentRef.parse(b)
-        return d.standard(ra.id, ra.version)[0], d.standard(rb.id, rb.version)[0]
+        return _published(d, ra.id, ra.version), _published(d, rb.id, rb.version)
     except (NotFoundError, ValueError) as exc:
         abort(404, str(exc))
+
+
+def _published(d: Data, ident: str, version: str | None) -> Standard:
+    """Return a stored version for a public page; a draft is not found here (drafts are the admin pages')."""
+    std, info = d.standard(ident, version)
+    if info.state == "draft":
+        raise NotFoundError(f"{ident}@{info.version} is not published")
+    return std
 
 
 @bp.get("/compare")

@@ -214,3 +214,22 @@ def test_an_upload_in_utf16_is_named_as_such(client: FlaskClient) -> None:
 def test_readyz_touches_the_database_and_healthz_does_not(client: FlaskClient) -> None:
     assert client.get("/readyz").get_data(as_text=True) == "ready\n"
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_draft_reaches_no_public_page(client: FlaskClient, app: Flask) -> None:
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["version"] = "2099-01"
+    limit = next(c for c in doc["criteria"] if c["requirement"]["type"] == "min" and c["requirement"].get("value"))
+    limit["requirement"]["value"]["value"] = 99.25
+    service.create_draft(app.extensions["registry"].engine, doc, actor="test")
+    for url in (
+        "/compare?a=de-uz-204@2016-08&b=de-uz-204@2099-01",
+        "/compare.csv?a=de-uz-204@2016-08&b=de-uz-204@2099-01",
+        "/standards/de-uz-204/revisions?a=2016-08&b=2099-01",
+        "/standards/de-uz-204/2099-01",
+        "/api/v1/diff?a=de-uz-204@2016-08&b=de-uz-204@2099-01",
+    ):
+        r = client.get(url)
+        assert r.status_code == 404 and "99.25" not in r.get_data(as_text=True), url
+    home = client.get("/").get_data(as_text=True)
+    assert "2099-01" not in home and "create_draft" not in home
