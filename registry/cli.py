@@ -17,7 +17,8 @@ from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding
 from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
-from registry.qualification import CatalogSource, Checker, Source
+from registry.qualification import Checker
+from registry.source import FolderSource, Source
 from registry.store.cli import register, store_source, stored_entries
 from registry.validation import Validator
 
@@ -341,7 +342,7 @@ def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) 
     if not product.is_file():
         raise click.BadParameter(f"no such file: {product}", param_hint="PRODUCT.json")
     loaded = jsonfile.load_path(product)
-    source: Source = store_source() if settings.from_db else CatalogSource(settings.catalog())
+    source: Source = store_source() if settings.from_db else FolderSource(settings.catalog())
     checker = Checker(source, settings.validator)
     try:
         if loaded.errors:

@@ -6,20 +6,10 @@ import textwrap
 
 from registry.diff import Diff, Pair
 from registry.model import Standard, pick
-from registry.render import constraint
+from registry.render import RELATIONS, constraint
 from registry.vocabulary import Vocabulary
 
-WORDS = {
-    "identical": "identical",
-    "equivalent": "equivalent after unit conversion",
-    "a_stricter": "A is stricter",
-    "b_stricter": "B is stricter",
-    "overlap": "overlap: neither contains the other",
-    "conflict": "CONFLICT: no product meets both",
-    "not_comparable": "not comparable",
-    "only_a": "only in A",
-    "only_b": "only in B",
-}
+WORDS = RELATIONS
 _COLUMN = 34
 
 

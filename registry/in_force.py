@@ -57,19 +57,30 @@ def spans(data: Mapping[str, Any], on: dt.date) -> bool:
     return start is not None and start <= on and (until is None or on <= until)
 
 
-def current(versions: Iterable[Standard], on: dt.date) -> list[Standard]:
-    """Keep, per standard, the versions in force on a day: the newest one spanning it, plus older ones
-    whose own recorded end is still to come (a transition window). Order: by id, newest first."""
-    by_id: dict[str, list[Standard]] = {}
-    for std in versions:
-        if std.status in ADOPTED and spans(std.raw, on):
-            by_id.setdefault(std.id, []).append(std)
-    kept: list[Standard] = []
+def current_keys(
+    rows: Iterable[tuple[str, str, bool, bool, dt.date | str | None]],
+) -> list[tuple[str, str]]:
+    """The in-force rule. From rows (id, version, adopted, spans the day, recorded end), keep per standard
+    the newest adopted version spanning the day, plus older ones whose own recorded end is still to come
+    (a transition window). Order: by id, newest first."""
+    by_id: dict[str, list[tuple[str, bool]]] = {}
+    for ident, version, adopted, spanning, until in rows:
+        if adopted and spanning:
+            by_id.setdefault(ident, []).append((version, until is not None))
+    kept: list[tuple[str, str]] = []
     for ident in sorted(by_id):
-        found = sorted(by_id[ident], key=lambda s: version_key(s.version), reverse=True)
-        kept.append(found[0])
-        kept += [s for s in found[1:] if s.dates.get("valid_until")]
+        found = sorted(by_id[ident], key=lambda v: version_key(v[0]), reverse=True)
+        kept.append((ident, found[0][0]))
+        kept += [(ident, version) for version, ends in found[1:] if ends]
     return kept
+
+
+def current(versions: Iterable[Standard], on: dt.date) -> list[Standard]:
+    """Return the versions in force on a day (``current_keys``), by id, newest first."""
+    listed = list(versions)
+    by_key = {(s.id, s.version): s for s in listed}
+    rows = ((s.id, s.version, s.status in ADOPTED, spans(s.raw, on), s.dates.get("valid_until")) for s in listed)
+    return [by_key[k] for k in current_keys(rows)]
 
 
 def agreement_status(agreement: Agreement, on: dt.date) -> Mapping[str, Any] | None:

@@ -27,81 +27,21 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from registry import batch, dates, diff, in_force, units
-from registry.catalog import Catalog
-from registry.errors import InvalidDocumentError, NotFoundError
+from registry.errors import InvalidDocumentError
 from registry.findings import Finding, pointer
-from registry.model import Agreement, Criterion, DocumentRef, Label, Parameter, Standard, pick
+from registry.model import Criterion, DocumentRef, Parameter, Standard, pick
+from registry.render import GE, LE
 from registry.requirements import Allowed, Choice, Declaration, Interval, Unknown, allowed, describe
 from registry.rules import documents as document_rules
+from registry.source import Source
 from registry.validation import Validator
 from registry.vocabulary import Vocabulary
 
 OUTCOMES = ("pass", "fail", "unknown", "declaration", "not_applicable")
 VERDICTS = ("qualifies", "fails", "incomplete")
-
-
-class Source(Protocol):
-    """Where the checker reads standards, labels, agreements and the vocabulary."""
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        """Return the parameter vocabulary."""
-        ...
-
-    @property
-    def labels(self) -> Mapping[str, Label]:
-        """Return the label programmes by id."""
-        ...
-
-    @property
-    def agreements(self) -> Sequence[Agreement]:
-        """Return every agreement."""
-        ...
-
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the adopted versions of the categories whose own dates span the day."""
-        ...
-
-    def standard(self, ref: DocumentRef) -> Standard | None:
-        """Return one version (latest adopted when the version is omitted), or None."""
-        ...
-
-
-class CatalogSource:
-    """A source over a validated catalogue (the standards folder)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self._catalog = catalog
-        self.agreements = tuple(catalog.agreements.values())
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        """Return the catalogue's vocabulary."""
-        return self._catalog.vocabulary
-
-    @property
-    def labels(self) -> Mapping[str, Label]:
-        """Return the catalogue's labels."""
-        return self._catalog.labels
-
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the catalogue's versions of the categories spanning the day."""
-        wanted = set(categories)
-        return [
-            s
-            for s in self._catalog.standards
-            if s.category in wanted and s.status in in_force.ADOPTED and in_force.spans(s.raw, on)
-        ]
-
-    def standard(self, ref: DocumentRef) -> Standard | None:
-        """Return one version from the catalogue."""
-        try:
-            return self._catalog.standard(ref)
-        except NotFoundError:
-            return None
 
 
 # --- the product
@@ -314,9 +254,9 @@ def _how_met(s: Allowed, got: Declared) -> str:
         return got.text
     parts = []
     if s.low > 0 or (s.low > float("-inf") and got.parameter.signed):
-        parts.append(f"{'≥' if s.low_in else '>' if s.low_in is False else '≥ or >'} {_shown(s.low, unit)}")
+        parts.append(f"{GE if s.low_in else '>' if s.low_in is False else GE + ' or >'} {_shown(s.low, unit)}")
     if s.high != float("inf"):
-        parts.append(f"{'≤' if s.high_in else '<' if s.high_in is False else '≤ or <'} {_shown(s.high, unit)}")
+        parts.append(f"{LE if s.high_in else '<' if s.high_in is False else LE + ' or <'} {_shown(s.high, unit)}")
     return f"{got.text} {' and '.join(parts)}" if parts else got.text
 
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from registry.model import Agreement, Label, Standard, pick
 
 _UNKNOWN = "value not known"
+LE, GE = "≤", "≥"  # the symbols of every limit in words: pages, command line, check reports
+
+# What a compared pair's relation means, in words (the compare page, its CSV, the CLI, the draft preview).
+RELATIONS = {
+    "identical": "identical",
+    "equivalent": "equivalent (same requirement in other words or units)",
+    "a_stricter": "A is stricter",
+    "b_stricter": "B is stricter",
+    "overlap": "the requirements overlap (neither contains the other)",
+    "conflict": "the requirements conflict (no product can meet both)",
+    "not_comparable": "not comparable",
+    "only_a": "only in A",
+    "only_b": "only in B",
+}
 
 
 def quantity(q: Mapping[str, Any] | None) -> str:
@@ -28,15 +42,15 @@ def _bound(symbol_in: str, symbol_ex: str, value: Any, inclusive: bool | None) -
 
 
 def constraint(c: Mapping[str, Any]) -> str:
-    """Return a constraint in words, e.g. '>= 7 W/W' or 'none of: R-410A, R-32'."""
+    """Return a constraint in words, e.g. '≥ 7 W/W' or 'none of: R-410A, R-32'."""
     kind = c["type"]
     if kind == "max":
-        return _bound("<=", "<", c["value"], c["inclusive"])
+        return _bound(LE, "<", c["value"], c["inclusive"])
     if kind == "min":
-        return _bound(">=", ">", c["value"], c["inclusive"])
+        return _bound(GE, ">", c["value"], c["inclusive"])
     if kind == "range":
-        low = _bound(">=", ">", c["min"], c["min_inclusive"])
-        high = _bound("<=", "<", c["max"], c["max_inclusive"])
+        low = _bound(GE, ">", c["min"], c["min_inclusive"])
+        high = _bound(LE, "<", c["max"], c["max_inclusive"])
         return f"{low} and {high}"
     if kind == "equals":
         value = c["value"]
@@ -48,6 +62,11 @@ def constraint(c: Mapping[str, Any]) -> str:
     if kind == "boolean":
         return _UNKNOWN if c["value"] is None else ("must be true" if c["value"] else "must be false")
     return "declaration: " + pick(c.get("evidence"))
+
+
+def conditions(conds: Iterable[Mapping[str, Any]]) -> str:
+    """Return a criterion's conditions in words, e.g. 'cooling.capacity.rated ≤ 4.5 kW'."""
+    return "; ".join(f"{c['parameter']} {constraint(c)}" for c in conds)
 
 
 def standard(std: Standard, language: str = "en") -> str:
@@ -65,7 +84,7 @@ def standard(std: Standard, language: str = "en") -> str:
         lines.append(f"harmonises: {', '.join(str(p) for p in std.parents)}")
     topics: dict[str, list[str]] = {}
     for crit in std.criteria:
-        conds = "; ".join(f"{c['parameter']} {constraint(c)}" for c in crit.conditions)
+        conds = conditions(crit.conditions)
         line = (
             f"  {crit.id}: {pick(crit.title, language)} — {crit.parameter} {constraint(crit.requirement)}"
             f"{' [when ' + conds + ']' if conds else ''}"

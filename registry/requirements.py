@@ -22,6 +22,7 @@ from typing import Any
 
 from registry import units
 from registry.model import Parameter
+from registry.render import GE, LE
 
 EQUAL = "equal"
 A_STRICTER = "a_stricter"
@@ -350,22 +351,22 @@ def _num(x: float, unit: str | None) -> str:
 
 
 def describe(s: Allowed, param: Parameter) -> str:
-    """Return an allowed set in words, e.g. '<= 4.5 kW' or 'one of: desktop, floor-standing'."""
+    """Return an allowed set in words, e.g. '≤ 4.5 kW' or 'one of: desktop, floor-standing'."""
     if isinstance(s, Choice):
         shown = ", ".join(sorted(str(v).lower() if isinstance(v, bool) else str(v) for v in s.values))
         if s.excluded:
             return f"none of: {shown}"
         return f"= {shown}" if len(s.values) == 1 else f"one of: {shown}" if s.values else "nothing"
     floor = -math.inf if param.signed else 0.0
-    lo = "" if _cmp(s.low, floor) == 0 and s.low_in else f"{'>=' if s.low_in else '>'} {_num(s.low, param.unit)}"
-    hi = "" if s.high == math.inf else f"{'<=' if s.high_in else '<'} {_num(s.high, param.unit)}"
+    lo = "" if _cmp(s.low, floor) == 0 and s.low_in else f"{GE if s.low_in else '>'} {_num(s.low, param.unit)}"
+    hi = "" if s.high == math.inf else f"{LE if s.high_in else '<'} {_num(s.high, param.unit)}"
     if lo and hi and _cmp(s.low, s.high) == 0:
         return f"= {_num(s.low, param.unit)}"
     return " and ".join(p for p in (lo, hi) if p) or "any value"
 
 
 def describe_region(r: Region, lookup: Callable[[str], Parameter | None]) -> str:
-    """Return a region in words, e.g. 'cooling.capacity.rated <= 4.5 kW; device.form_factor = desktop'."""
+    """Return a region in words, e.g. 'cooling.capacity.rated ≤ 4.5 kW; device.form_factor = desktop'."""
     parts = []
     for pid in sorted(r):
         param = lookup(pid)

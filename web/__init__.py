@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,14 @@ from flask import Flask, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from registry import settings as settings_of
 from registry.paths import bundled
 from registry.store import migrate
-from registry.store.checking import StoreSource
-from registry.store.engine import default_url, make_engine
+from registry.store.engine import make_engine
+from registry.store.reader import StoreReader
 from registry.validation import Validator
 from web import checks, throttle
+from web.pagecache import PageCache
 from web.secret import signing_key
 
 LOCALES = ("en", "zh_Hans")
@@ -37,35 +38,41 @@ def select_locale() -> str:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web registry. Config keys (all optional): DATABASE_URL, SECRET_KEY, SESSION_COOKIE_SECURE,
-    MAX_CONTENT_LENGTH, INSTANCE_PATH, TESTING, WTF_CSRF_ENABLED."""
-    settings = dict(config or {})
-    instance = Path(settings.pop("INSTANCE_PATH", os.environ.get("ECOLABEL_INSTANCE", "instance"))).resolve()
-    app = Flask(__name__, instance_path=str(instance))
+    """Build the web registry from the settings (``registry.settings``: environment, instance settings.toml).
+
+    ``config`` overrides them by setting name (``DATABASE_URL``, ``ECOLABEL_...``; ``INSTANCE_PATH``,
+    ``SECRET_KEY`` and ``HEAVY_RATE_LIMIT`` name theirs too) and sets Flask keys (``TESTING``, ...).
+    """
+    given = dict(config or {})
+    aliases = {"INSTANCE_PATH": "ECOLABEL_INSTANCE", "SECRET_KEY": "ECOLABEL_SECRET_KEY"}
+    aliases["HEAVY_RATE_LIMIT"] = "ECOLABEL_HEAVY_RATE_LIMIT"
+    overrides = {aliases.get(k, k): given.pop(k) for k in list(given) if k in aliases or k in settings_of.BY_NAME}
+    settings = settings_of.load(overrides)
+    app = Flask(__name__, instance_path=str(settings.instance))
     app.config.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or default_url(instance),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("ECOLABEL_SECURE_COOKIES") == "1",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         BABEL_DEFAULT_LOCALE="en",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         JSON_SORT_KEYS=False,
+        PAGE_SIZE=settings.page_size,
     )
-    app.config.update(settings)
-    app.config["SECRET_KEY"] = signing_key(
-        instance, app.config.get("SECRET_KEY") or os.environ.get("ECOLABEL_SECRET_KEY")
-    )
+    app.config.update(given)
+    app.config["SECRET_KEY"] = signing_key(settings.instance, settings.secret_key)
+    app.extensions["settings"] = settings
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(settings.database_url)
     migrate.require_current(engine)  # an unmigrated database is refused: run `ecolabel db upgrade`
     validator = Validator.from_dir(bundled("schemas"))
     from web.data import Data
 
-    app.extensions["registry"] = Data(engine, validator, StoreSource(engine))
+    pages = PageCache(settings.page_cache_mb * 1024 * 1024)
+    app.extensions["registry"] = Data(StoreReader(engine, parsed_limit=settings.parsed_limit), validator, pages)
 
-    rate, per = app.config.get("HEAVY_RATE_LIMIT", (60, 60))
+    rate, per = settings.heavy_rate_limit
     app.extensions["throttle"] = throttle.RateLimiter(rate, per)
 
     @app.before_request

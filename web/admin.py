@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,29 +22,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from registry import jsonfile
-from registry.catalog import Catalog
+from registry import jsonfile, render
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, join
 from registry.model import DocumentRef, Standard
+from registry.source import VersionInfo
 from registry.store import service, transfer, users
-from web import views
 from web.auth import current_user, role_required
-from web.data import Data
+from web.data import actor, data, validate_standard
 
 bp = Blueprint("admin", __name__)
 ID = Regexp(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$", message="lower-case letters, digits and '-'")
 READ, WRITE = ("admin", "staff"), ("admin",)
-
-
-def data() -> Data:
-    return current_app.extensions["registry"]  # type: ignore[no-any-return]
-
-
-def actor() -> str:
-    user = current_user()
-    return f"web:{user.username}" if user else "web:?"
 
 
 class DraftForm(FlaskForm):
@@ -132,10 +122,6 @@ def _parts(pointer: str) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
-def _stored_catalog() -> Catalog:
-    return data().catalog
-
-
 def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
     loaded = jsonfile.loads((form.criteria.data or "[]").encode(), top=list, what="criteria field")
     if loaded.errors:
@@ -173,32 +159,17 @@ def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
     return doc, []
 
 
-def _validate(doc: Any) -> list[Finding]:
-    """Validate a standard in the context of what is stored (its namesake, if stored, stood in for)."""
-    if not isinstance(doc, dict):
-        return [Finding("", "a criteria document is a JSON object")]
-    kind, findings = data().validator.shape(doc)
-    if kind is None or findings:
-        return findings
-    if kind != "standard":
-        return [Finding("/$schema", f"this is a {kind} document, not a criteria document")]
-    catalog = _stored_catalog()
-    key = ("standard", f"{doc['id']}@{doc['version']}")
-    others = Catalog(e for e in catalog.entries if e.key != key)
-    return data().validator.validate_data(doc, context=others, name="upload")
-
-
 def _choices(form: DraftForm) -> None:
-    catalog = _stored_catalog()
-    form.labels.choices = sorted(catalog.labels)
-    form.parents.choices = [f"{v.doc_id}@{v.version}" for v in data().versions()]
-    form.category.choices = sorted(catalog.vocabulary.categories)
+    source = data().source
+    form.labels.choices = sorted(source.labels)
+    form.parents.choices = [v.ref for v in source.versions()]
+    form.category.choices = sorted(source.vocabulary.categories)
 
 
 @bp.get("/")
 @role_required(*READ)
 def index() -> str:
-    drafts = [v for v in data().versions(drafts=True) if v.state == "draft"]
+    drafts = [v for v in data().source.versions(drafts=True) if v.state == "draft"]
     return render_template("admin/index.html", drafts=drafts)
 
 
@@ -224,7 +195,7 @@ def new_draft() -> Any:
             status = 400
             field_errors = {k: list(v) for k, v in form.errors.items()}
     if doc is not None and not errors:
-        errors = _validate(doc)
+        errors = validate_standard(doc)
         if not errors:
             try:
                 service.create_draft(data().engine, doc, actor=actor())
@@ -244,9 +215,10 @@ def new_draft() -> Any:
     ), status
 
 
-def _standard_or_404(ident: str, version: str) -> tuple[Standard, Any]:
+def _standard_or_404(ident: str, version: str) -> tuple[Standard, VersionInfo]:
+    """Return a stored version, drafts included: these pages are for staff and administrators only."""
     try:
-        return data().standard(ident, version)
+        return data().source.get(DocumentRef(ident, version), drafts=True)
     except NotFoundError as exc:
         abort(404, str(exc))
 
@@ -263,7 +235,7 @@ def draft(ident: str, version: str) -> Any:
             abort(403, "this needs the role admin")
         if form.validate_on_submit():
             loaded = jsonfile.loads((form.text.data or "").encode())
-            errors = list(loaded.errors) or _validate(loaded.data)
+            errors = list(loaded.errors) or validate_standard(loaded.data)
             if not errors:
                 try:
                     service.update_draft(
@@ -281,18 +253,18 @@ def draft(ident: str, version: str) -> Any:
                     return redirect(url_for("admin.draft", ident=ident, version=version))
         status = 400
     else:
-        form.text.data = json.dumps(json.loads(data().content(ident, version)), ensure_ascii=False, indent=2)
+        form.text.data = json.dumps(json.loads(data().content(info)), ensure_ascii=False, indent=2)
         form.lock.data = str(info.lock_version)
     previews: list[tuple[DocumentRef, Any]] = []
-    vocabulary = data().catalog.vocabulary
+    vocabulary = data().source.vocabulary
     for parent in std.parents:
         try:
-            other = data().standard(parent.id, parent.version)[0]
+            other = data().source.get(parent)[0]
         except NotFoundError:
             previews.append((parent, None))
             continue
         previews.append((parent, compare(other, std, vocabulary)))
-    problems = _validate(dict(std.raw)) if info.state == "draft" else []
+    problems = validate_standard(dict(std.raw)) if info.state == "draft" else []
     return render_template(
         "admin/draft.html",
         std=std,
@@ -301,7 +273,7 @@ def draft(ident: str, version: str) -> Any:
         errors=errors,
         previews=previews,
         problems=problems,
-        relation_words=views.RELATION_WORDS,
+        relation_words=render.RELATIONS,
     ), status
 
 
@@ -361,14 +333,14 @@ def agreements() -> Any:
                     flash(_("Agreement saved."))
                     return redirect(url_for("admin.agreement", ident=loaded.data["id"]))
         status = 400
-    found = sorted(data().catalog.agreements.values(), key=lambda a: a.id)
+    found = list(data().source.agreements)
     return render_template("admin/agreements.html", agreements=found, upload=upload, rejected=rejected), status
 
 
 @bp.route("/agreements/<ident>", methods=["GET", "POST"])
 @role_required(*READ)
 def agreement(ident: str) -> Any:
-    agr = data().catalog.agreements.get(ident)
+    agr = data().source.catalog.agreements.get(ident)
     if agr is None:
         abort(404, f"no agreement {ident!r}")
     form = EventForm()
@@ -447,5 +419,5 @@ def users_page() -> Any:
 @role_required(*READ)
 def audit() -> str:
     before = request.args.get("before", type=int)
-    entries = data().audit(limit=50, before=before)
+    entries = data().source.changes(limit=50, before=before)
     return render_template("admin/audit.html", entries=entries, now=dt.datetime.now(dt.UTC))

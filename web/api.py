@@ -5,24 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from registry import jsonfile
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import capped
 from registry.model import DocumentRef, pick
-from web import checks, openapi, throttle
-from web.admin import _validate, actor
+from web import checks, openapi, paging, throttle
 from web.auth import role_required
-from web.data import Data
+from web.data import actor, data, ref_of, validate_standard
 from web.security import api_error
 
 bp = Blueprint("api", __name__)
-
-
-def data() -> Data:
-    return current_app.extensions["registry"]  # type: ignore[no-any-return]
 
 
 def _findings(status: int, message: str, findings: Any) -> Response:
@@ -56,8 +51,8 @@ def spec() -> Response:
 
 @bp.get("/labels")
 def labels() -> Response:
-    catalog = data().catalog
-    return jsonify(
+    catalog = data().source.catalog
+    return _listed(
         [
             {
                 "id": lab.id,
@@ -72,9 +67,17 @@ def labels() -> Response:
     )
 
 
+def _listed(items: list[Any]) -> Response:
+    """Return one page of a list as a JSON array, with X-Total-Count and Link headers for the others."""
+    page = paging.paginate(items)
+    response = jsonify(page.items)
+    response.headers.update(page.headers())
+    return response
+
+
 @bp.get("/labels/<ident>")
 def label(ident: str) -> Response:
-    lab = data().catalog.labels.get(ident)
+    lab = data().source.catalog.labels.get(ident)
     if lab is None:
         raise NotFoundError(f"no label {ident!r}")
     return _document(dict(lab.raw))
@@ -82,27 +85,23 @@ def label(ident: str) -> Response:
 
 @bp.get("/standards")
 def standards() -> Response:
-    d = data()
     found: dict[str, dict[str, Any]] = {}
-    for v in d.versions():
-        std = d.standard(v.doc_id, v.version)[0]
+    for v in data().source.versions():
         entry = found.setdefault(
-            v.doc_id,
-            {"id": v.doc_id, "kind": std.kind, "labels": list(std.labels), "category": std.category, "versions": []},
+            v.doc_id, {"id": v.doc_id, "kind": v.kind, "labels": list(v.labels), "category": v.category, "versions": []}
         )
         entry["versions"].append(
             {"version": v.version, "state": v.state, "url": url_for("api.version", ident=v.doc_id, version=v.version)}
         )
-        entry["title"] = pick(std.title)
-    return jsonify(list(found.values()))
+        entry["title"] = pick(v.title)
+    return _listed(list(found.values()))
 
 
 @bp.get("/standards/<ident>")
 def standard(ident: str) -> Response:
-    d = data()
-    versions = d.versions(ident)
+    versions = data().source.versions(ident)
     if not versions:
-        raise NotFoundError(f"no standard {ident!r}")
+        raise NotFoundError("no standard has that id")
     return jsonify(
         {
             "id": ident,
@@ -122,16 +121,14 @@ def standard(ident: str) -> Response:
 @bp.get("/standards/<ident>/<version>")
 def version(ident: str, version: str) -> Response:
     d = data()
-    info = d.info(ident, version)
-    if info.state == "draft":
-        raise NotFoundError(f"{ident}@{version} is not published")
+    info = d.source.info(DocumentRef(ident, version))
     etag = f'"{info.sha}"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")] or (
         request.if_none_match and request.if_none_match.contains(info.sha)
     ):
         response = Response(status=304)
     else:
-        response = Response(d.content(ident, version), mimetype="application/json")
+        response = Response(d.content(info), mimetype="application/json")
     response.headers["ETag"] = etag
     # Published (and superseded) content never changes; a withdrawal changes the state, not the content.
     response.headers["Cache-Control"] = "public, max-age=86400, immutable"
@@ -145,8 +142,7 @@ def _document(raw: dict[str, Any]) -> Response:
 
 @bp.get("/agreements")
 def agreements() -> Response:
-    catalog = data().catalog
-    return jsonify(
+    return _listed(
         [
             {
                 "id": a.id,
@@ -157,14 +153,14 @@ def agreements() -> Response:
                 "status": a.status,
                 "url": url_for("api.agreement", ident=a.id),
             }
-            for a in sorted(catalog.agreements.values(), key=lambda x: x.id)
+            for a in data().source.agreements
         ]
     )
 
 
 @bp.get("/agreements/<ident>")
 def agreement(ident: str) -> Response:
-    agr = data().catalog.agreements.get(ident)
+    agr = data().source.catalog.agreements.get(ident)
     if agr is None:
         raise NotFoundError(f"no agreement {ident!r}")
     return _document(dict(agr.raw))
@@ -180,14 +176,10 @@ def diff() -> Response:
         if not value:
             return api_error(400, f"{name}: a standard, ID@VERSION", field=name)
         try:
-            ref = DocumentRef.parse(value)
-            std, info = d.standard(ref.id, ref.version)
+            sides.append(d.source.get(ref_of(value))[0])
         except (NotFoundError, ValueError) as exc:
             return api_error(404, str(exc), field=name)
-        if info.state == "draft":
-            return api_error(404, f"{value} is not published", field=name)
-        sides.append(std)
-    return jsonify(compare(sides[0], sides[1], d.catalog.vocabulary).as_json())
+    return jsonify(compare(sides[0], sides[1], d.source.vocabulary).as_json())
 
 
 @bp.post("/check")
@@ -209,7 +201,7 @@ def check() -> Response:
 @role_required("admin")
 def create_draft() -> Response:
     doc = _body()
-    findings = _validate(doc)
+    findings = validate_standard(doc)
     if findings:
         return _findings(400, "the document is not valid; nothing was stored", findings)
     try:

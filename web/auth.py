@@ -14,7 +14,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from registry.store import users
-from registry.store.models import User
+from registry.store.users import Account
 from web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -26,10 +26,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-def current_user() -> User | None:
+def current_user() -> Account | None:
     """Return the signed-in user, if the session cookie is current (a pre-logout cookie is not)."""
     if "user" in g:
-        return cast(User | None, g.user)
+        return cast(Account | None, g.user)
     found = None
     uid, version = session.get("uid"), session.get("sv")
     if isinstance(uid, int):

@@ -1,146 +1,92 @@
-"""What the web registry reads, kept while nothing changes (every write appends to the audit trail)."""
+"""What every blueprint shares: the one reader of the registry, the validator, rendered pages, who acts.
+
+Views read only through ``Data.source`` (``registry.store.reader.StoreReader``, the ``Source`` over
+the database of record); this module holds no SQL. Public views never pass ``drafts=True``: only
+the administrator's pages, behind their role check, ask for drafts.
+"""
 
 from __future__ import annotations
 
-import json
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from flask import current_app
 
 from registry.catalog import Catalog
-from registry.errors import NotFoundError
-from registry.model import Standard
-from registry.store import service
-from registry.store.checking import StoreSource
-from registry.store.models import AuditEntry, StandardVersion
+from registry.findings import Finding
+from registry.model import DocumentRef
+from registry.source import VersionInfo
+from registry.store.reader import StoreReader
 from registry.validation import Validator
-from registry.versions import version_key
 from web.pagecache import PageCache
 
 
-@dataclass(frozen=True)
-class VersionInfo:
-    """One stored version, without its content."""
-
-    doc_id: str
-    version: str
-    state: str
-    category: str
-    sha: str
-    lock_version: int
-
-
+@dataclass
 class Data:
-    """The web registry's view of the database of record."""
+    """The web registry's hold on the registry of record."""
 
-    def __init__(self, engine: Engine, validator: Validator, source: StoreSource) -> None:
-        self.engine, self.validator, self.source = engine, validator, source
-        self._lock = threading.Lock()
-        self._head = -1
-        self._catalog = Catalog(())
-        self._versions: list[VersionInfo] = []
-        self._parsed: dict[str, Standard] = {}
-        self.rendered = PageCache()  # pages until the next write; published content by its hash
+    source: StoreReader
+    validator: Validator
+    rendered: PageCache = field(default_factory=PageCache)  # pages until the next write; content by hash
+
+    @property
+    def engine(self) -> Any:
+        """Return the database engine the writes use (``registry.store.service`` takes it)."""
+        return self.source.engine
 
     @property
     def head_seen(self) -> int:
-        """Return the audit head as of the last refresh (call after reading through this object)."""
-        return self._head
+        """Return the audit head the reader reflects (part of every kept page's key)."""
+        return self.source.head_seen
 
     def keep(self, key: tuple[Any, ...], value: Any) -> None:
         """Keep something rendered (bounded in bytes; too large a page is not kept)."""
         self.rendered.put(key, value)
 
-    def head(self) -> int:
-        """Return the last audit entry's number: it changes with every write."""
-        with Session(self.engine) as session:
-            return int(session.exec(select(func.max(AuditEntry.seq))).one() or 0)
-
-    def _refresh(self) -> None:
-        head = self.head()
-        if head == self._head:
-            return
-        with Session(self.engine) as session:
-            catalog = Catalog(service.entries(session))
-            rows = session.execute(
-                sa_select(
-                    col(StandardVersion.doc_id),
-                    col(StandardVersion.version),
-                    col(StandardVersion.state),
-                    col(StandardVersion.category),
-                    col(StandardVersion.content_sha256),
-                    col(StandardVersion.lock_version),
-                )
-            ).all()
-        versions = sorted((VersionInfo(*r) for r in rows), key=lambda v: (v.doc_id, version_key(v.version)))
-        with self._lock:
-            self._catalog, self._versions, self._head = catalog, versions, head
-
-    @property
-    def catalog(self) -> Catalog:
-        """Return the stored documents (drafts excluded) as a catalogue."""
-        self._refresh()
-        return self._catalog
-
-    def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
-        """Return stored versions (oldest first per standard), drafts only when asked."""
-        self._refresh()
-        return [v for v in self._versions if (doc_id is None or v.doc_id == doc_id) and (drafts or v.state != "draft")]
-
-    def info(self, doc_id: str, version: str) -> VersionInfo:
-        """Return one stored version's state and hash."""
-        for v in self.versions(doc_id, drafts=True):
-            if v.version == version:
-                return v
-        raise NotFoundError(f"no stored version {doc_id}@{version}")
-
-    def latest(self, doc_id: str) -> VersionInfo:
-        """Return the published version of a standard, else its newest stored non-draft version."""
-        found = self.versions(doc_id)
-        if not found:
-            raise NotFoundError(f"no standard {doc_id!r}")
-        published = [v for v in found if v.state == "published"]
-        return (published or found)[-1]
-
-    def standard(self, doc_id: str, version: str | None = None) -> tuple[Standard, VersionInfo]:
-        """Return a stored version (drafts included when named), parsed once per content hash."""
-        info = self.latest(doc_id) if version is None else self.info(doc_id, version)
-        std = self._parsed.get(info.sha)
-        if std is None:
-            with Session(self.engine) as session:
-                content = service.get_version(session, info.doc_id, info.version).content
-            std = Standard.from_json(json.loads(content))
-            with self._lock:
-                if len(self._parsed) > 5000:
-                    self._parsed.clear()
-                self._parsed[info.sha] = std
-        return std, info
-
-    def content(self, doc_id: str, version: str) -> str:
-        """Return a stored version's canonical JSON (kept by hash once published: it never changes)."""
-        info = self.info(doc_id, version)
+    def content(self, info: VersionInfo) -> str:
+        """Return a stored version's canonical JSON (kept by hash once frozen: it never changes again)."""
         found = self.rendered.get(("content", info.sha))
         if found is not None:
             return str(found)
-        with Session(self.engine) as session:
-            content = service.get_version(session, doc_id, version).content
+        content = self.source.content(info)
         if info.state != "draft":
             self.keep(("content", info.sha), content)
         return content
 
-    def audit(self, *, limit: int = 50, before: int | None = None, public: bool = False) -> list[AuditEntry]:
-        """Return audit entries, newest first; ``public``: only changes to published documents (no user
-        changes, no draft work)."""
-        query = select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(limit)
-        if public:
-            query = query.where(
-                col(AuditEntry.kind) != "user", col(AuditEntry.action).not_in(("create_draft", "update_draft"))
-            )
-        if before is not None:
-            query = query.where(col(AuditEntry.seq) < before)
-        with Session(self.engine) as session:
-            return list(session.exec(query).all())
+
+def data() -> Data:
+    """Return the registry the current app reads."""
+    return current_app.extensions["registry"]  # type: ignore[no-any-return]
+
+
+def actor() -> str:
+    """Return who acts, for the audit trail: the signed-in user."""
+    from web.auth import current_user
+
+    user = current_user()
+    return f"web:{user.username}" if user else "web:?"
+
+
+def validate_standard(doc: Any) -> list[Finding]:
+    """Validate a criteria document against what it references in the store (its stored namesake, if any,
+    stood in for): the one check of the draft form, the JSON upload, the draft editor and the API."""
+    if not isinstance(doc, dict):
+        return [Finding("", "a criteria document is a JSON object")]
+    d = data()
+    kind, findings = d.validator.shape(doc)
+    if kind is None or findings:
+        return findings
+    if kind != "standard":
+        return [Finding("/$schema", f"this is a {kind} document, not a criteria document")]
+    key = ("standard", f"{doc['id']}@{doc['version']}")
+    context = d.source.context_for(doc)
+    others = Catalog(e for e in context.entries if e.key != key)
+    return d.validator.validate_data(doc, context=others, name="upload")
+
+
+def ref_of(text: str) -> DocumentRef:
+    """Parse ID or ID@VERSION from a request (ValueError for an empty id)."""
+    ref = DocumentRef.parse(text)
+    if not ref.id:
+        raise ValueError("a standard reference is ID or ID@VERSION")
+    return ref

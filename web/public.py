@@ -9,23 +9,20 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, session
+from flask import Blueprint, Response, abort, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from registry import render
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
 from registry.model import DocumentRef, Standard, pick
-from web import checks, throttle, views
-from web.data import Data
+from web import checks, paging, throttle, views
+from web.data import Data, data, ref_of
 
 bp = Blueprint("public", __name__)
-
-
-def data() -> Data:
-    return current_app.extensions["registry"]  # type: ignore[no-any-return]
 
 
 def _doc_lang(std: Standard, ui: str) -> str:
@@ -51,7 +48,7 @@ def kept(*reads: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
         @functools.wraps(view)
         def inner(*args: Any, **kwargs: Any) -> str:
             d = data()
-            d.versions()  # brings the audit head up to date
+            d.source.refresh()  # brings the audit head up to date
             anonymous = "uid" not in session and "_flashes" not in session
             key = page_key(reads=reads)
             if anonymous and (page := d.rendered.get(key)) is not None:
@@ -75,41 +72,41 @@ def _t(value: Any, lang: str = "en") -> str:
 
 @bp.app_template_global()
 def requirement_words(req: Any) -> str:
-    return views.requirement_words(req)
+    return render.constraint(req)
 
 
 @bp.app_template_global()
 def condition_words(conds: Any) -> str:
-    return views.condition_words(conds)
+    return render.conditions(conds)
 
 
 @bp.get("/")
 @kept()
 def home() -> str:
-    d = data()
-    catalog = d.catalog
-    versions = d.versions()
+    source = data().source
+    versions = source.versions()
     counts = {
-        "labels": len(catalog.labels),
+        "labels": len(source.labels),
         "standards": len({v.doc_id for v in versions}),
         "versions": len(versions),
-        "criteria": sum(len(s.criteria) for s in catalog.standards),
-        "agreements": len(catalog.agreements),
+        "criteria": sum(len(v.criteria) for v in versions),
+        "agreements": len(source.agreements),
     }
-    return render_template("home.html", counts=counts, changes=d.audit(limit=10, public=True))
+    return render_template("home.html", counts=counts, changes=source.changes(limit=10, public=True))
 
 
 @bp.get("/search")
 def search() -> str:
     throttle.heavy()
     query = request.args.get("q", "")[:200]
-    return render_template("search.html", q=query, results=views.search(data().catalog, query))
+    page = paging.paginate(views.search(data().source, query))
+    return render_template("search.html", q=query, results=page.items, page=page)
 
 
 @bp.get("/labels")
-@kept("country", "gen", "genices")
+@kept("country", "gen", "genices", *paging.ARGS)
 def labels() -> str:
-    catalog = data().catalog
+    catalog = data().source.catalog
     country, gen, genices = (request.args.get(k, "") for k in ("country", "gen", "genices"))
     found = [
         lab
@@ -119,57 +116,48 @@ def labels() -> str:
         and (not genices or lab.genices_status == genices)
     ]
     countries = sorted({c for lab in catalog.labels.values() for c in lab.countries})
-    return render_template("labels.html", labels=found, countries=countries, args=request.args)
+    page = paging.paginate(found)
+    return render_template("labels.html", labels=page.items, page=page, countries=countries, args=request.args)
 
 
 @bp.get("/labels/<ident>")
 @kept()
 def label(ident: str) -> str:
-    catalog = data().catalog
+    source = data().source
+    catalog = source.catalog
     lab = catalog.labels.get(ident)
     if lab is None:
         abort(404, f"no label {ident!r}")
-    standards = [s for s in catalog.standards if ident in s.labels]
+    standards = [v for v in source.versions() if ident in v.labels]
     agreements = sorted((a for a in catalog.agreements.values() if ident in a.parties), key=lambda a: a.id)
     return render_template("label.html", lab=lab, standards=standards, agreements=agreements)
 
 
 @bp.get("/standards")
-@kept("category", "label", "kind", "status", "on")
+@kept("category", "label", "kind", "status", "on", *paging.ARGS)
 def standards() -> str:
-    d = data()
-    catalog = d.catalog
+    source = data().source
     args = request.args
-    on = None
+    found = source.versions()
     if args.get("on"):
         try:
             on = dt.date.fromisoformat(args["on"])
         except ValueError:
             abort(400, "on: a date YYYY-MM-DD")
-    in_force = set() if on is None else {(s.id, s.version) for s in in_force_on(d, on)}
-    rows = []
-    for v in d.versions():
-        std, _info = d.standard(v.doc_id, v.version)
-        if args.get("category") and std.category != args["category"]:
-            continue
-        if args.get("label") and args["label"] not in std.labels:
-            continue
-        if args.get("kind") and std.kind != args["kind"]:
-            continue
-        if args.get("status") and v.state != args["status"]:
-            continue
-        if on is not None and not (v.state in ("published", "superseded") and (std.id, std.version) in in_force):
-            continue
-        rows.append((std, v))
-    categories = sorted(catalog.vocabulary.categories)
-    return render_template("standards.html", rows=rows, categories=categories, labels=sorted(catalog.labels), args=args)
-
-
-def in_force_on(d: Data, on: dt.date) -> list[Standard]:
-    """Return the stored versions in force on a day (once per request, not once per row)."""
-    from registry import in_force
-
-    return in_force.current(d.catalog.standards, on)
+        found = source.in_force(on)
+    rows = [
+        v
+        for v in found
+        if (not args.get("category") or v.category == args["category"])
+        and (not args.get("label") or args["label"] in v.labels)
+        and (not args.get("kind") or v.kind == args["kind"])
+        and (not args.get("status") or v.state == args["status"])
+    ]
+    page = paging.paginate(rows)
+    categories = sorted(source.vocabulary.categories)
+    return render_template(
+        "standards.html", rows=page.items, page=page, categories=categories, labels=sorted(source.labels), args=args
+    )
 
 
 @bp.get("/standards/<ident>")
@@ -177,11 +165,9 @@ def in_force_on(d: Data, on: dt.date) -> list[Standard]:
 def standard(ident: str, version: str | None = None) -> str:
     d = data()
     try:
-        std, info = d.standard(ident, version)
+        std, info = d.source.get(DocumentRef(ident, version))
     except NotFoundError as exc:
         abort(404, str(exc))
-    if info.state == "draft":
-        abort(404, f"{ident}@{info.version} is not published")
     ui = str(get_locale())
     lang = _doc_lang(std, ui)
     # Published content never changes, and the page changes only with a write (new versions, states):
@@ -200,7 +186,7 @@ def standard(ident: str, version: str | None = None) -> str:
                 info=info,
                 lang=lang,
                 groups=views.topics(std),
-                history=d.versions(ident),
+                history=d.source.versions(ident),
             )
         )
         d.keep(key, body)
@@ -214,16 +200,16 @@ def standard(ident: str, version: str | None = None) -> str:
 @kept("a", "b")
 def revisions(ident: str) -> str:
     d = data()
-    versions = [v.version for v in d.versions(ident)]
+    versions = [v.version for v in d.source.versions(ident)]
     if not versions:
-        abort(404, f"no standard {ident!r}")
+        abort(404, "no standard has that id")
     a = request.args.get("a") or versions[0]
     b = request.args.get("b") or versions[-1]
     try:
-        sa, sb = _published(d, ident, a), _published(d, ident, b)
+        sa, sb = _published(d, DocumentRef(ident, a)), _published(d, DocumentRef(ident, b))
     except NotFoundError as exc:
         abort(404, str(exc))
-    result = compare(sa, sb, d.catalog.vocabulary)
+    result = compare(sa, sb, d.source.vocabulary)
     return render_template(
         "compare.html",
         result=result,
@@ -235,7 +221,7 @@ def revisions(ident: str) -> str:
 
 
 def _refs(d: Data) -> list[str]:
-    return [f"{v.doc_id}@{v.version}" for v in d.versions()]
+    return [v.ref for v in d.source.versions()]
 
 
 def _pair(d: Data) -> tuple[Standard, Standard] | None:
@@ -243,18 +229,14 @@ def _pair(d: Data) -> tuple[Standard, Standard] | None:
     if not a or not b:
         return None
     try:
-        ra, rb = DocumentRef.parse(a), DocumentRef.parse(b)
-        return _published(d, ra.id, ra.version), _published(d, rb.id, rb.version)
+        return _published(d, ref_of(a)), _published(d, ref_of(b))
     except (NotFoundError, ValueError) as exc:
         abort(404, str(exc))
 
 
-def _published(d: Data, ident: str, version: str | None) -> Standard:
+def _published(d: Data, ref: DocumentRef) -> Standard:
     """Return a stored version for a public page; a draft is not found here (drafts are the admin pages')."""
-    std, info = d.standard(ident, version)
-    if info.state == "draft":
-        raise NotFoundError(f"{ident}@{info.version} is not published")
-    return std
+    return d.source.get(ref)[0]
 
 
 @bp.get("/compare")
@@ -264,7 +246,7 @@ def compare_page() -> str:
     pair = _pair(d)
     if pair is None:
         return render_template("compare.html", result=None, rows=[], refs=_refs(d), a="", b="")
-    result = compare(pair[0], pair[1], d.catalog.vocabulary)
+    result = compare(pair[0], pair[1], d.source.vocabulary)
     return render_template(
         "compare.html",
         result=result,
@@ -282,7 +264,7 @@ def compare_csv() -> Response:
     pair = _pair(d)
     if pair is None:
         abort(400, "a and b: two standards, ID@VERSION")
-    result = compare(pair[0], pair[1], d.catalog.vocabulary)
+    result = compare(pair[0], pair[1], d.source.vocabulary)
     name = f"{pair[0].id}@{pair[0].version}_vs_{pair[1].id}@{pair[1].version}.csv"
     return Response(
         views.compare_csv(result),
@@ -294,8 +276,7 @@ def compare_csv() -> Response:
 @bp.get("/recognition")
 @kept("category")
 def recognition() -> str:
-    d = data()
-    catalog = d.catalog
+    catalog = data().source.catalog
     category = request.args.get("category") or None
     labels, cells = views.matrix(catalog, category)
     picture = views.network_svg(labels, cells, dt.date.today())
@@ -313,7 +294,7 @@ def recognition() -> str:
 @bp.get("/agreements/<ident>")
 @kept()
 def agreement(ident: str) -> str:
-    agr = data().catalog.agreements.get(ident)
+    agr = data().source.catalog.agreements.get(ident)
     if agr is None:
         abort(404, f"no agreement {ident!r}")
     return render_template("agreement.html", agr=agr)
@@ -378,7 +359,7 @@ def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding
 @bp.route("/check", methods=["GET", "POST"])
 def check() -> Any:
     d = data()
-    catalog = d.catalog
+    catalog = d.source.catalog
     category = request.values.get("category", "")
     report, product, status = None, None, 200
     errors: list[Finding] = []

@@ -6,30 +6,19 @@ import csv
 import datetime as dt
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry import in_force
+from registry import in_force, render
 from registry.catalog import Catalog
 from registry.diff import Diff
 from registry.model import Agreement, Label, Standard, pick
-
-RELATION_WORDS = {
-    "identical": "identical",
-    "equivalent": "equivalent (same requirement in other words or units)",
-    "a_stricter": "A is stricter",
-    "b_stricter": "B is stricter",
-    "overlap": "the requirements overlap",
-    "conflict": "the requirements conflict (none can meet both)",
-    "not_comparable": "not comparable",
-    "only_a": "only in A",
-    "only_b": "only in B",
-}
+from registry.source import Source
 
 
-def search(catalog: Catalog, query: str, limit: int = 60) -> list[dict[str, str]]:
-    """Find labels, standards and criteria whose id, name or title contains the words."""
+def search(source: Source, query: str) -> list[dict[str, str]]:
+    """Find labels, standards and criteria whose id, name or title contains the words (no drafts)."""
     words = [w.casefold() for w in query.split() if w]
     if not words:
         return []
@@ -39,27 +28,27 @@ def search(catalog: Catalog, query: str, limit: int = 60) -> list[dict[str, str]
         return all(w in blob for w in words)
 
     found: list[dict[str, str]] = []
-    for lab in sorted(catalog.labels.values(), key=lambda x: x.id):
+    for lab in sorted(source.labels.values(), key=lambda x: x.id):
         if hit(lab.id, lab.short_name or "", *lab.names.values(), *lab.countries):
             found.append({"kind": "label", "id": lab.id, "title": pick(lab.names)})
-    for std in catalog.standards:
-        if hit(std.id, std.designation or "", *std.title.values(), std.category):
-            found.append({"kind": "standard", "id": std.id, "version": std.version, "title": pick(std.title)})
-        for c in std.criteria:
+    for v in source.versions():
+        if hit(v.doc_id, v.designation or "", *v.title.values(), v.category):
+            found.append({"kind": "standard", "id": v.doc_id, "version": v.version, "title": pick(v.title)})
+        for c in v.criteria:
             if hit(c.id, c.parameter, *c.title.values()):
                 found.append(
                     {
                         "kind": "criterion",
-                        "id": std.id,
-                        "version": std.version,
+                        "id": v.doc_id,
+                        "version": v.version,
                         "criterion": c.id,
                         "title": pick(c.title),
                     }
                 )
-    for agr in sorted(catalog.agreements.values(), key=lambda x: x.id):
+    for agr in source.agreements:
         if hit(agr.id, *agr.title.values(), *agr.parties):
             found.append({"kind": "agreement", "id": agr.id, "title": pick(agr.title)})
-    return found[:limit]
+    return found
 
 
 def topics(std: Standard) -> list[tuple[str, list[Any]]]:
@@ -70,40 +59,10 @@ def topics(std: Standard) -> list[tuple[str, list[Any]]]:
     return list(groups.items())
 
 
-def requirement_words(req: Any) -> str:
-    """Return a requirement as a short phrase: '≥ 7.0 W/W', 'one of: R-290', 'a declaration'."""
-    kind = req["type"]
-
-    def q(v: Any) -> str:
-        return "not known" if v is None else f"{v['value']:g} {v['unit']}".replace(" dimensionless", "")
-
-    ops = {True: ("≤", "≥"), False: ("<", ">"), None: ("≤ or <", "≥ or >")}
-    if kind == "max":
-        return f"{ops[req['inclusive']][0]} {q(req['value'])}"
-    if kind == "min":
-        return f"{ops[req['inclusive']][1]} {q(req['value'])}"
-    if kind == "range":
-        return f"{q(req['min'])} … {q(req['max'])}"
-    if kind == "equals":
-        v = req["value"]
-        return f"= {q(v) if isinstance(v, dict) else v}"
-    if kind in ("one_of", "none_of"):
-        values = ", ".join(req["values"] or ["not known"])
-        return f"{'one of' if kind == 'one_of' else 'none of'}: {values}"
-    if kind == "boolean":
-        return "not known" if req["value"] is None else ("yes" if req["value"] else "no")
-    return "a declaration (document)"
-
-
-def condition_words(conditions: Iterable[Any]) -> str:
-    """Return a criterion's conditions as words."""
-    return "; ".join(f"{c['parameter']} {requirement_words(c)}" for c in conditions)
-
-
 def compare_rows(result: Diff) -> list[dict[str, Any]]:
     """Return the compared pairs as table rows."""
     return [
-        {**pair.as_json(), "relation_words": RELATION_WORDS[pair.relation]}
+        {**pair.as_json(), "relation_words": render.RELATIONS[pair.relation]}
         for pair in sorted(result.pairs, key=lambda p: (p.topic, p.parameter))
     ]
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from registry.catalog import Entry
-    from registry.store.checking import StoreSource
+    from registry.store.reader import StoreReader
     from registry.validation import Validator
 
 _ACTOR = click.option(
@@ -37,12 +37,13 @@ def _actor(actor: str | None) -> str:
 
 
 def _engine(migrated: bool = True) -> Engine:
+    from registry import settings
     from registry.errors import ConfigurationError
     from registry.store import migrate
-    from registry.store.engine import default_url, make_engine
+    from registry.store.engine import make_engine
 
     try:
-        engine = make_engine(default_url())
+        engine = make_engine(settings.load().database_url)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from None
     click.get_current_context().call_on_close(engine.dispose)  # pooled connections closed with the command
@@ -54,23 +55,18 @@ def _engine(migrated: bool = True) -> Engine:
     return engine
 
 
-def store_source() -> StoreSource:
-    """Return a qualification-checker source over the database of record, for ``check --db``."""
-    from registry.store.checking import StoreSource
+def store_source() -> StoreReader:
+    """Return the reader over the database of record (the ``Source`` of ``check --db``)."""
+    from registry.store.reader import StoreReader
 
-    source = StoreSource(_engine())
+    source = StoreReader(_engine())
     source.refresh()
     return source
 
 
 def stored_entries() -> list[Entry]:
     """Return the stored non-draft documents, for the read commands run with --db."""
-    from sqlmodel import Session
-
-    from registry.store import service
-
-    with Session(_engine()) as session:
-        return service.entries(session)
+    return store_source().entries()
 
 
 def _validator(ctx: click.Context) -> Validator:
@@ -120,13 +116,13 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def upgrade(ctx: click.Context, seed: bool, actor: str | None) -> None:
         """Apply the migrations; on first run, seed the database from the bundled standards."""
-        from registry.store import migrate, service, transfer
+        from registry.store import migrate, reader, transfer
 
         engine = _engine(migrated=False)
         before = migrate.current(engine)
         migrate.upgrade(engine)
         click.echo(f"database at migration {migrate.current(engine)} (was {before or 'empty'})")
-        if seed and service.is_empty(engine):
+        if seed and reader.is_empty(engine):
             report = transfer.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
             _print_import(report, "text")
             if not report.ok:
@@ -137,11 +133,11 @@ def register(main: click.Group) -> None:
         """Show the migration and how many documents are stored, by kind and state."""
         from sqlmodel import Session
 
-        from registry.store import service
+        from registry.store import reader
 
         engine = _engine()
         with Session(engine) as session:
-            for key, count in service.counts(session).items():
+            for key, count in reader.counts(session).items():
                 click.echo(f"{key:<24} {count}")
 
     @main.command(name="import")
@@ -253,16 +249,11 @@ def register(main: click.Group) -> None:
     @click.option("--date", "on", default=None, help="YYYY-MM-DD [today].")
     def in_force(standard_id: str, on: str | None) -> None:
         """Show which versions of a standard are in force on a date (two in a transition window)."""
-        from sqlmodel import Session
-
-        from registry.store import service
-
         try:
             day = dt.date.fromisoformat(on) if on else dt.date.today()
         except ValueError:
             raise click.BadParameter(f"{on!r} is not a date YYYY-MM-DD", param_hint="--date") from None
-        with Session(_engine()) as session:
-            rows = service.in_force(session, standard_id, day)
+        rows = store_source().in_force(day, standard_id)
         if not rows:
             click.echo(f"no version of {standard_id} is known to be in force on {day}")
         for row in rows:

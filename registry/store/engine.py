@@ -23,14 +23,6 @@ _SQLITE_PRAGMAS = (
 )
 
 
-def default_url(instance: Path | None = None) -> str:
-    """Return DATABASE_URL, else the embedded SQLite file in the instance folder."""
-    if url := os.environ.get("DATABASE_URL"):
-        return url
-    folder = instance or Path(os.environ.get("ECOLABEL_INSTANCE", "instance"))
-    return f"sqlite:///{folder.resolve() / 'registry.sqlite3'}"
-
-
 def normalise_url(url: str) -> str:
     """Return the URL with the psycopg 3 driver for PostgreSQL (postgres:// and postgresql:// alike)."""
     parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)

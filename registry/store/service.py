@@ -1,4 +1,4 @@
-"""Use cases of the registry of record: reading, drafts, publishing, withdrawing, date-aware lookups.
+"""Writes to the registry of record: drafts, publishing, withdrawing (reads: ``registry.store.reader``).
 
 Every write runs in one transaction with its audit entries: it happens completely or not at
 all. Published content never changes: a change is a new version (the database triggers refuse
@@ -16,18 +16,19 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from registry import canonical
-from registry.catalog import Catalog, Entry
 from registry.diff import changes
-from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
+from registry.errors import ConflictError, ImmutableError, InvalidDocumentError
 from registry.findings import Finding
-from registry.in_force import window
+from registry.in_force import ADOPTED, window
 from registry.store import audit
 from registry.store.engine import write_session
-from registry.store.models import Record, StandardVersion
+from registry.store.models import AuditEntry, StandardVersion
+from registry.store.reader import context_for
+from registry.store.reader import row as stored
 from registry.validation import Validator
 from registry.versions import version_key
 
-LIVE = ("published", "superseded", "withdrawn")  # states whose content is frozen
+_ATTEMPTS = 5
 
 
 def now() -> dt.datetime:
@@ -40,63 +41,13 @@ def record_id(kind: str, data: Mapping[str, Any]) -> str:
     return str(data["category"]["id"] if kind == "vocabulary" else data["id"])
 
 
-# --- reading
-
-
-def entries(session: Session) -> list[Entry]:
-    """Return every stored non-draft document as validation context."""
-    found = [
-        Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
-        for r in session.exec(select(Record).order_by(col(Record.kind), col(Record.doc_id)))
-    ]
-    rows = session.exec(
-        select(StandardVersion).where(col(StandardVersion.state).in_(LIVE)).order_by(col(StandardVersion.pk))
-    )
-    found += [Entry(f"db:standard/{s.doc_id}@{s.version}", "standard", json.loads(s.content)) for s in rows]
-    return found
-
-
-def get_version(session: Session, doc_id: str, version: str) -> StandardVersion:
-    """Return one stored version of a standard."""
-    row = session.exec(
-        select(StandardVersion).where(StandardVersion.doc_id == doc_id, StandardVersion.version == version)
-    ).first()
-    if row is None:
-        raise NotFoundError(f"no stored version {doc_id}@{version}")
-    return row
-
-
-def in_force(session: Session, doc_id: str, on: dt.date) -> list[StandardVersion]:
-    """Return the versions of a standard in force on a date, newest first (two in a transition window)."""
-    rows = session.exec(
-        select(StandardVersion).where(
-            StandardVersion.doc_id == doc_id,
-            col(StandardVersion.state).in_(("published", "superseded")),
-            col(StandardVersion.in_force_from) <= on,
-            (col(StandardVersion.in_force_until).is_(None)) | (col(StandardVersion.in_force_until) >= on),
-        )
-    ).all()
-    return sorted(rows, key=lambda r: version_key(r.version), reverse=True)
-
-
-def counts(session: Session) -> dict[str, int]:
-    """Return how many documents are stored, by kind and state."""
-    found: dict[str, int] = {}
-    for r in session.exec(select(Record.kind)):
-        found[r] = found.get(r, 0) + 1
-    for state in session.exec(select(StandardVersion.state)):
-        key = f"standard:{state}"
-        found[key] = found.get(key, 0) + 1
-    return dict(sorted(found.items()))
-
-
 def settle_states(session: Session, doc_ids: set[str], wanted: Mapping[tuple[str, str], str], *, actor: str) -> None:
     """Apply withdrawals a manifest records, then keep one published version per standard: the newest."""
     session.flush()
     for doc_id in sorted(doc_ids):
         rows = session.exec(
             select(StandardVersion).where(
-                StandardVersion.doc_id == doc_id, col(StandardVersion.state).in_(("published", "superseded"))
+                StandardVersion.doc_id == doc_id, col(StandardVersion.state).in_(sorted(ADOPTED))
             )
         ).all()
         for row in rows:
@@ -184,7 +135,7 @@ def update_draft(
     text = canonical.dumps(data)
     sha = canonical.sha256(text)
     with write_session(engine) as session:
-        row = get_version(session, doc_id, version)
+        row = stored(session, doc_id, version)
         if row.state != "draft":
             raise ImmutableError(
                 f"{doc_id}@{version} is {row.state}: published content is immutable; make a new version"
@@ -231,42 +182,65 @@ def update_draft(
 def publish(
     engine: Engine, validator: Validator, doc_id: str, version: str, *, actor: str, as_older: bool = False
 ) -> str:
-    """Validate a draft in the context of the stored documents and publish it; return the state it ends in.
+    """Validate a draft against the documents it references and publish it; return the state it ends in.
 
     The newest version becomes ``published`` and older ones ``superseded``. A draft whose version sorts
     before the current published one would be superseded at once: it is refused (ConflictError, saying
-    so) unless ``as_older`` says that an older edition is being recorded on purpose.
+    so) unless ``as_older`` says that an older edition is being recorded on purpose. Validation reads a
+    snapshot outside the write lock; the write then checks that nothing it read has changed since (the
+    audit entries after the snapshot), and validates again if something has.
     """
-    with write_session(engine) as session:
-        row = get_version(session, doc_id, version)
-        if row.state != "draft":
-            raise ImmutableError(f"{doc_id}@{version} is {row.state} already")
-        current = _newer_published(session, doc_id, version)
-        if current is not None and not as_older:
-            raise ConflictError(
-                f"{doc_id}@{version} sorts before the published {doc_id}@{current}, so it would be superseded at "
-                f"once; give it a version that sorts after {current!r}, or publish it as an older edition"
-            )
-        data = json.loads(row.content)
-        findings = validator.validate_data(data, context=Catalog(entries(session)), name=f"draft:{doc_id}@{version}")
+    for _ in range(_ATTEMPTS):
+        with Session(engine) as session:
+            seen = audit.head(session)
+            draft = stored(session, doc_id, version)
+            _publishable(session, draft, as_older)
+            data = json.loads(draft.content)
+            context = context_for(session, data)
+        findings = validator.validate_data(data, context=context, name=f"draft:{doc_id}@{version}")
         if findings:
             raise InvalidDocumentError(f"{doc_id}@{version} is not valid; nothing was published", findings)
-        row.state, row.published_at, row.published_by = "published", now(), actor
-        session.add(row)
-        audit.append(
-            session,
-            actor=actor,
-            action="publish",
-            kind="standard",
-            doc_id=doc_id,
-            version=version,
-            before=row.content_sha256,
-            after=row.content_sha256,
+        read = {e.data["id"] for e in context.iter_entries("standard")} | {doc_id}
+        with write_session(engine) as session:
+            if _touched(session, seen, read):
+                continue  # something it was validated against changed: validate again
+            draft = stored(session, doc_id, version)
+            _publishable(session, draft, as_older)
+            draft.state, draft.published_at, draft.published_by = "published", now(), actor
+            session.add(draft)
+            audit.append(
+                session,
+                actor=actor,
+                action="publish",
+                kind="standard",
+                doc_id=doc_id,
+                version=version,
+                before=draft.content_sha256,
+                after=draft.content_sha256,
+            )
+            settle_states(session, {doc_id}, {}, actor=actor)
+            session.flush()
+            session.refresh(draft)
+            return draft.state
+    raise ConflictError(f"the registry kept changing while {doc_id}@{version} was checked; try again")
+
+
+def _publishable(session: Session, draft: StandardVersion, as_older: bool) -> None:
+    """Raise unless a stored version may be published now."""
+    if draft.state != "draft":
+        raise ImmutableError(f"{draft.doc_id}@{draft.version} is {draft.state} already")
+    current = _newer_published(session, draft.doc_id, draft.version)
+    if current is not None and not as_older:
+        raise ConflictError(
+            f"{draft.doc_id}@{draft.version} sorts before the published {draft.doc_id}@{current}, so it would be "
+            f"superseded at once; give it a version that sorts after {current!r}, or publish it as an older edition"
         )
-        settle_states(session, {doc_id}, {}, actor=actor)
-        session.flush()
-        session.refresh(row)
-        return row.state
+
+
+def _touched(session: Session, after: int, standards: set[str]) -> bool:
+    """Return whether a write since audit entry ``after`` changed a record or one of these standards."""
+    rows = session.exec(select(AuditEntry.kind, AuditEntry.doc_id).where(col(AuditEntry.seq) > after)).all()
+    return any(kind not in ("standard", "user") or (kind == "standard" and doc in standards) for kind, doc in rows)
 
 
 def _newer_published(session: Session, doc_id: str, version: str) -> str | None:
@@ -281,19 +255,8 @@ def _newer_published(session: Session, doc_id: str, version: str) -> str | None:
 def withdraw(engine: Engine, doc_id: str, version: str, *, actor: str) -> None:
     """Withdraw a published version (its content stays, frozen); the newest other version is published."""
     with write_session(engine) as session:
-        row = get_version(session, doc_id, version)
+        row = stored(session, doc_id, version)
         if row.state == "draft":
             raise ImmutableError(f"{doc_id}@{version} is a draft: there is nothing published to withdraw")
         _set_state(session, row, "withdrawn", actor=actor)
         settle_states(session, {doc_id}, {}, actor=actor)
-
-
-# --- seeding
-
-
-def is_empty(engine: Engine) -> bool:
-    """Return whether no document is stored yet."""
-    with Session(engine) as session:
-        return session.exec(select(Record.pk).limit(1)).first() is None and (
-            session.exec(select(StandardVersion.pk).limit(1)).first() is None
-        )

@@ -20,7 +20,8 @@ from registry.in_force import window
 from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import STATES, Record, StandardVersion
-from registry.store.service import LIVE, entries, now, record_id, settle_states
+from registry.store.reader import FROZEN, entries
+from registry.store.service import now, record_id, settle_states
 from registry.validation import Validator, expand
 from registry.versions import version_key
 
@@ -243,7 +244,7 @@ def export(engine: Engine, folder: Path) -> int:
             _write(folder / _FOLDERS[record.kind] / f"{record.doc_id}.json", record.content)
             manifest["records"].append({"kind": record.kind, "id": record.doc_id, "sha256": record.content_sha256})
             written += 1
-        rows = session.exec(select(StandardVersion).where(col(StandardVersion.state).in_(LIVE))).all()
+        rows = session.exec(select(StandardVersion).where(col(StandardVersion.state).in_(FROZEN))).all()
         for row in sorted(rows, key=lambda r: (r.doc_id, version_key(r.version))):
             _write(folder / "criteria" / row.doc_id / f"{row.version}.json", row.content)
             manifest["standards"].append(

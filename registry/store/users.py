@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,6 +29,24 @@ MAX_PER_CLIENT = 20  # failed sign-ins from one address in the window
 MIN_PASSWORD = 12
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as the rest of the program sees one: no password hash, no database row."""
+
+    pk: int
+    username: str
+    role: str
+    active: bool
+    session_version: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        """Return the account of a stored user."""
+        assert user.pk is not None
+        return cls(user.pk, user.username, user.role, user.active, user.session_version, user.created_at)
+
+
 class RateLimited(Exception):
     """Too many failed sign-ins for this user name or client address; try again after ``retry_after`` s."""
 
@@ -48,7 +67,7 @@ def _check(username: str, password: str, role: str) -> None:
         raise InvalidDocumentError("the user is not valid", findings)
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, *, actor: str = "system") -> User:
+def add_user(engine: Engine, username: str, password: str, role: str, *, actor: str = "system") -> Account:
     """Create a user (audited, without the hash); ConflictError when the name is taken."""
     _check(username, password, role)
     with write_session(engine) as session:
@@ -66,20 +85,20 @@ def add_user(engine: Engine, username: str, password: str, role: str, *, actor: 
         )
         session.flush()
         session.refresh(user)
-        session.expunge(user)
-        return user
+        return Account.of(user)
 
 
-def list_users(engine: Engine) -> list[User]:
+def list_users(engine: Engine) -> list[Account]:
     """Return every user, by name."""
     with Session(engine) as session:
-        return list(session.exec(select(User).order_by(col(User.username))).all())
+        return [Account.of(u) for u in session.exec(select(User).order_by(col(User.username)))]
 
 
-def get_user(engine: Engine, pk: int) -> User | None:
+def get_user(engine: Engine, pk: int) -> Account | None:
     """Return a user by key."""
     with Session(engine) as session:
-        return session.get(User, pk)
+        found = session.get(User, pk)
+        return Account.of(found) if found is not None else None
 
 
 def update_user(
@@ -159,7 +178,7 @@ def _minutes(seconds: float) -> str:
     return f"{max(1, math.ceil(seconds / 60))} min"
 
 
-def authenticate(engine: Engine, username: str, password: str, client: str) -> User | None:
+def authenticate(engine: Engine, username: str, password: str, client: str) -> Account | None:
     """Return the user whose password this is, or None; RateLimited while the account or address must wait.
 
     The attempt is recorded first (a short write), the password is checked outside any transaction,
@@ -184,4 +203,4 @@ def authenticate(engine: Engine, username: str, password: str, client: str) -> U
         if fresh is not None and HASHER.check_needs_rehash(fresh.password_hash):
             fresh.password_hash = HASHER.hash(password)
             session.add(fresh)
-    return user
+    return Account.of(user)

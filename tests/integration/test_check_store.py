@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from registry.catalog import Catalog
-from registry.qualification import CatalogSource, Checker
+from registry.qualification import Checker
+from registry.source import FolderSource
 from registry.store import transfer
-from registry.store.checking import StoreSource, in_force_query
+from registry.store.reader import StoreReader
 from registry.validation import Validator
 from tests.conftest import ROOT, STANDARDS
 
@@ -20,9 +21,9 @@ DATES = [dt.date(2010, 1, 1), dt.date(2019, 6, 1), dt.date(2026, 11, 23)]
 
 def test_database_and_files_give_the_same_reports(engine: Engine, validator: Validator, catalog: Catalog) -> None:
     transfer.import_paths(engine, validator, [STANDARDS], actor="test")
-    source = StoreSource(engine)
+    source = StoreReader(engine)
     source.refresh()
-    from_db, from_files = Checker(source, validator), Checker(CatalogSource(catalog), validator)
+    from_db, from_files = Checker(source, validator), Checker(FolderSource(catalog), validator)
     compared = 0
     for path in PRODUCTS:
         product = json.loads(path.read_text())
@@ -35,7 +36,7 @@ def test_database_and_files_give_the_same_reports(engine: Engine, validator: Val
 
 def test_new_versions_and_changed_agreements_are_seen(engine: Engine, validator: Validator, tmp_path) -> None:  # type: ignore[no-untyped-def]
     transfer.import_paths(engine, validator, [STANDARDS], actor="test")
-    source = StoreSource(engine)
+    source = StoreReader(engine)
     source.refresh()
     checker = Checker(source, validator)
     product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
@@ -58,17 +59,3 @@ def test_new_versions_and_changed_agreements_are_seen(engine: Engine, validator:
     assert next(o for o in blue.criteria if o.criterion.id == "energy-seer").outcome == "fail"
     (path,) = blue.pathways
     assert "cec-blue-angel-cooperation-2007" not in {r.id for r in path.via}
-
-
-def test_the_in_force_query_uses_an_index(engine: Engine) -> None:
-    query = in_force_query(["room-air-conditioner", "electrical-electronic-equipment"], dt.date(2026, 1, 1))
-    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            plan = " | ".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-            assert "USING COVERING INDEX ix_standard_version_in_force" in plan, plan  # no row is read
-            assert "SCAN standard_version" not in plan, plan
-        else:
-            conn.execute(text("SET enable_seqscan = off"))  # an empty table: ask whether an index can serve
-            plan = " | ".join(str(r[0]) for r in conn.execute(text(f"EXPLAIN {compiled}")))
-            assert "ix_standard_version_in_force" in plan, plan

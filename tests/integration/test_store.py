@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from registry import canonical
 from registry.errors import ConfigurationError, ConflictError, ImmutableError, InvalidDocumentError
-from registry.store import audit, migrate, service, transfer
+from registry.store import audit, migrate, reader, service, transfer
 from registry.store.engine import make_engine, write_session
 from registry.store.models import AuditEntry, StandardVersion
 from registry.validation import Validator
@@ -31,7 +31,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _sha(engine: Engine, doc_id: str, version: str) -> str:
     with Session(engine) as session:
-        return service.get_version(session, doc_id, version).content_sha256
+        return reader.row(session, doc_id, version).content_sha256
 
 
 def _seed(engine: Engine, validator: Validator) -> transfer.ImportReport:
@@ -86,7 +86,7 @@ def test_import_is_all_or_nothing_and_a_reimport_is_a_no_op(engine: Engine, vali
     first = _seed(engine, validator)
     assert len(first.added) == 85 and not first.unchanged
     with Session(engine) as session:
-        assert service.counts(session) == {
+        assert reader.counts(session) == {
             "agreement": 28,
             "label": 30,
             "standard:published": 9,
@@ -119,7 +119,7 @@ def test_a_changed_published_document_is_rejected_and_nothing_of_the_import_land
     assert "published content is immutable" in findings[0].message
     assert _sha(engine, "de-uz-204", "2016-08") == before
     with Session(engine) as session, pytest.raises(Exception, match="no stored version"):
-        service.get_version(session, "de-uz-204", "2030")
+        reader.row(session, "de-uz-204", "2030")
 
 
 def test_an_invalid_document_is_rejected_with_its_pointer(engine: Engine, validator: Validator, tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_published_content_cannot_change_by_any_path(engine: Engine, validator: 
             conn.execute(text(statement))
     assert _sha(engine, "de-uz-204", "2016-08") == before
     with Session(engine) as session:
-        row = service.get_version(session, "de-uz-204", "2016-08")
+        row = reader.row(session, "de-uz-204", "2016-08")
         assert canonical.sha256(row.content) == before and row.state == "published"
 
 
@@ -272,15 +272,15 @@ def test_in_force_on_a_date_with_a_transition_window(engine: Engine, validator: 
     for doc in (old, new):
         service.create_draft(engine, doc, actor="alice")
         service.publish(engine, validator, doc["id"], doc["version"], actor="alice")
-    with Session(engine) as session:
+    stored = reader.StoreReader(engine)
 
-        def versions(day: str) -> list[str]:
-            return [r.version for r in service.in_force(session, "test-dates", dt.date.fromisoformat(day))]
+    def versions(day: str) -> list[str]:
+        return [r.version for r in stored.in_force(dt.date.fromisoformat(day), "test-dates")]
 
-        assert versions("2019-02-28") == []
-        assert versions("2020-06-01") == ["2019"]
-        assert versions("2022-09-01") == ["2022", "2019"]  # both in force: the transition window
-        assert versions("2023-01-01") == ["2022"]
-        # HJ 2535-2013 came into force on 2014-03-01.
-        newest = service.in_force(session, "cn-cel-room-air-conditioner", dt.date(2014, 3, 1))[0]
-        assert newest.version == "2013"
+    assert versions("2019-02-28") == []
+    assert versions("2020-06-01") == ["2019"]
+    assert versions("2022-09-01") == ["2022", "2019"]  # both in force: the transition window
+    assert versions("2023-01-01") == ["2022"]
+    # HJ 2535-2013 came into force on 2014-03-01.
+    newest = stored.in_force(dt.date(2014, 3, 1), "cn-cel-room-air-conditioner")[0]
+    assert newest.version == "2013"

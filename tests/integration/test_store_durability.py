@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from benchmarks.corpus import write_set
 from registry.errors import ConflictError
-from registry.store import audit, migrate, service
+from registry.store import audit, migrate, reader, service
 from registry.store.engine import make_engine
 from tests.conftest import ROOT, STANDARDS
 from tests.integration.conftest import postgres_schema
@@ -139,7 +139,7 @@ def test_two_editors_on_one_draft_never_lose_an_update(
         lost = conflicts = wins = 0
         for round_ in range(ROUNDS):
             with Session(engine) as session:
-                lock = service.get_version(session, "race-draft", "1").lock_version
+                lock = reader.row(session, "race-draft", "1").lock_version
             barrier = threading.Barrier(2)
             results: dict[str, object] = {}
 
@@ -170,7 +170,7 @@ def test_two_editors_on_one_draft_never_lose_an_update(
             wins += len(winners)
             conflicts += len(losers)
             with Session(engine) as session:
-                row = service.get_version(session, "race-draft", "1")
+                row = reader.row(session, "race-draft", "1")
                 stored = json.loads(row.content)["title"]["en"]
             if len(winners) != 1 or stored != f"round {round_} by {winners[0]}" or row.lock_version != lock + 1:
                 lost += 1

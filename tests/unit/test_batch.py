@@ -9,7 +9,8 @@ from typing import Any
 
 from benchmarks.corpus import document
 from registry.catalog import Catalog, Entry
-from registry.qualification import CatalogSource, Checker, _compiled, _evaluate, declared_values
+from registry.qualification import Checker, _compiled, _evaluate, declared_values
+from registry.source import FolderSource
 from registry.validation import Validator
 from tests.conftest import ROOT
 
@@ -82,7 +83,7 @@ def test_batch_agrees_with_the_plain_rules(catalog: Catalog, validator: Validato
     docs = _standards()
     entries = [*catalog.entries, *(Entry(f"gen/{d['id']}", "standard", d) for d in docs)]
     full = Catalog(entries)
-    checker = Checker(CatalogSource(full), validator)
+    checker = Checker(FolderSource(full), validator)
     rng = random.Random(14024)
     seen: set[str] = set()
     for _ in range(60):

@@ -114,9 +114,9 @@ def test_show_named_version_text() -> None:
 def test_show_standard_text_groups_by_topic_with_units_and_flags() -> None:
     code, out, _ = run("show", "de-uz-204")
     assert code == 0
-    assert "energy:\n" in out and "energy.seer >= 7 W/W [secondary]" in out
-    assert "refrigerant.gwp100 < or <= 5 (comparator not known)" in out
-    assert "noise.indoor.sound_power <= (value not known)" in out
+    assert "energy:\n" in out and "energy.seer ≥ 7 W/W [secondary]" in out
+    assert "refrigerant.gwp100 < or ≤ 5 (comparator not known)" in out
+    assert "noise.indoor.sound_power ≤ (value not known)" in out
 
 
 def test_show_label_and_agreement() -> None:
@@ -185,7 +185,7 @@ def test_diff_text_groups_by_topic_with_values_side_by_side() -> None:
     code, out, _ = run("diff", str(case / "a.json"), str(case / "b.json"))
     assert code == 0
     assert "\nrefrigerant\n" in out and "\nenergy\n" in out
-    assert ">= 6.1 W/W" in out and ">= 7 W/W" in out and "B is stricter" in out
+    assert "≥ 6.1 W/W" in out and "≥ 7 W/W" in out and "B is stricter" in out
     assert "a holder of A surely meets 57% of B's mandatory criteria" in out
     assert "- seer:" in out  # extra proof for a holder of A
 

@@ -13,7 +13,8 @@ import pytest
 from registry import in_force
 from registry.catalog import Catalog, Entry
 from registry.errors import InvalidDocumentError
-from registry.qualification import VERDICTS, CatalogSource, Checker, Report, Result
+from registry.qualification import VERDICTS, Checker, Report, Result
+from registry.source import FolderSource
 from registry.validation import Validator
 from tests.conftest import ROOT
 
@@ -27,7 +28,7 @@ def _product(name: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def checker(catalog: Catalog, validator: Validator) -> Checker:
-    return Checker(CatalogSource(catalog), validator)
+    return Checker(FolderSource(catalog), validator)
 
 
 def _result(report: Report, ref: str) -> Result:
@@ -249,7 +250,7 @@ def _standard(criteria: list[dict[str, Any]], *, complete: bool = True, ident: s
 
 def _checker_with(catalog: Catalog, validator: Validator, *docs: dict[str, Any]) -> Checker:
     keep = [e for e in catalog.entries if e.kind != "standard"]
-    return Checker(CatalogSource(Catalog([*keep, *(Entry(f"t/{d['id']}", "standard", d) for d in docs)])), validator)
+    return Checker(FolderSource(Catalog([*keep, *(Entry(f"t/{d['id']}", "standard", d) for d in docs)])), validator)
 
 
 def _seer(limit: float, inclusive: bool | None = True, **extra: Any) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def test_api_documents_etag_and_errors(client: FlaskClient) -> None:
     other = client.get("/api/v1/standards/de-uz-204/2016-08", headers={"If-None-Match": '"abc"'})
     assert other.status_code == 200
     missing = client.get("/api/v1/standards/de-uz-204/1999")
-    assert missing.status_code == 404 and "1999" in missing.get_json()["error"]["message"]
+    assert missing.status_code == 404 and "no such version (versions: 2016-08" in missing.get_json()["error"]["message"]
     bad = client.get("/api/v1/diff?a=de-uz-204@2016-08")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "b"
     assert client.get("/api/v1/labels/cn-cel").get_json()["id"] == "cn-cel"

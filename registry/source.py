@@ -1,0 +1,231 @@
+"""The one way to read the registry: the ``Source`` port, what it lists, and the folder implementation.
+
+Everything that reads documents (the command line, the qualification checker, every web view)
+reads a ``Source``: the standards folder (``FolderSource``) or the database of record
+(``registry.store.reader.StoreReader``). A draft is returned only when it is named **and** the
+caller says drafts are allowed; without ``drafts=True`` a draft is exactly as absent as a version
+that was never stored, and no message names it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from registry import canonical, in_force
+from registry.catalog import Catalog, Entry
+from registry.errors import NotFoundError
+from registry.model import Agreement, DocumentRef, Label, Standard, Text
+from registry.versions import version_key
+from registry.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    """What a list or a search shows of a criterion."""
+
+    id: str
+    parameter: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version as lists show it: its state and dates, and a summary of its content."""
+
+    doc_id: str
+    version: str
+    state: str
+    category: str
+    sha: str
+    lock_version: int
+    in_force_from: dt.date | None
+    in_force_until: dt.date | None
+    title: Text = field(default_factory=dict, compare=False)
+    kind: str = ""
+    labels: tuple[str, ...] = ()
+    designation: str | None = None
+    criteria: tuple[CriterionInfo, ...] = field(default=(), compare=False)
+
+    @property
+    def ref(self) -> str:
+        """Return the reference ID@VERSION."""
+        return f"{self.doc_id}@{self.version}"
+
+    @property
+    def adopted(self) -> bool:
+        """Return whether the version counts as adopted (published or superseded)."""
+        return self.state in in_force.ADOPTED
+
+    def spans(self, on: dt.date) -> bool:
+        """Return whether the version's own dates span a day (no known start: never)."""
+        start, until = self.in_force_from, self.in_force_until
+        return start is not None and start <= on and (until is None or on <= until)
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any], *, state: str, sha: str, lock_version: int = 1) -> VersionInfo:
+        """Summarise a criteria document stored in a state."""
+        start, until = in_force.window(data)
+        return cls(
+            doc_id=str(data["id"]),
+            version=str(data["version"]),
+            state=state,
+            category=str(data.get("category", "")),
+            sha=sha,
+            lock_version=lock_version,
+            in_force_from=start,
+            in_force_until=until,
+            title=dict(data.get("title") or {}),
+            kind=str(data.get("kind", "")),
+            labels=tuple(data.get("labels") or ()),
+            designation=data.get("designation"),
+            criteria=tuple(
+                CriterionInfo(str(c.get("id")), str(c.get("parameter")), dict(c.get("title") or {}))
+                for c in data.get("criteria") or ()
+                if isinstance(c, Mapping)
+            ),
+        )
+
+
+def not_found(doc_id: str, version: str | None, listed: Sequence[VersionInfo]) -> NotFoundError:
+    """Return the error for a reference that names nothing the caller may see (a hidden draft is named
+    exactly like a version that was never stored: the message echoes neither)."""
+    if not listed:
+        return NotFoundError("no standard has that id")
+    known = ", ".join(v.version for v in listed)
+    if version is None:
+        return NotFoundError(f"{doc_id} has no published version; name one: {known}")
+    return NotFoundError(f"{doc_id} has no such version (versions: {known})")
+
+
+def pick_version(doc_id: str, version: str | None, infos: Sequence[VersionInfo], *, drafts: bool) -> VersionInfo:
+    """Return the version a reference names (no version: the published one, else the newest adopted);
+    drafts count only when ``drafts`` is allowed."""
+    visible = [v for v in infos if drafts or v.state != "draft"]
+    if version is not None:
+        for v in visible:
+            if v.version == version:
+                return v
+        raise not_found(doc_id, version, [v for v in visible if v.state != "draft"])
+    published = [v for v in visible if v.state == "published"] or [v for v in visible if v.adopted]
+    if not published:
+        raise not_found(doc_id, None, [v for v in visible if v.state != "draft"])
+    return published[-1]
+
+
+def in_force_on(infos: Iterable[VersionInfo], on: dt.date) -> list[VersionInfo]:
+    """Return, per standard, the adopted versions in force on a day (the one rule: ``in_force.current``)."""
+    keys = in_force.current_keys((v.doc_id, v.version, v.adopted, v.spans(on), v.in_force_until) for v in infos)
+    chosen = set(keys)
+    return [v for v in infos if (v.doc_id, v.version) in chosen]
+
+
+class Source(Protocol):
+    """Where the registry is read: standards (drafts only when allowed), labels, agreements, vocabulary."""
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Return the parameter vocabulary."""
+        ...
+
+    @property
+    def labels(self) -> Mapping[str, Label]:
+        """Return the label programmes by id."""
+        ...
+
+    @property
+    def agreements(self) -> Sequence[Agreement]:
+        """Return every agreement."""
+        ...
+
+    def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
+        """Return stored versions (all standards, or one), oldest first per standard."""
+        ...
+
+    def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
+        """Return the version a reference names, or raise NotFoundError."""
+        ...
+
+    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
+        """Return the parsed version a reference names and its listing, or raise NotFoundError."""
+        ...
+
+    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
+        """Return one version (the published one when the version is omitted), or None."""
+        ...
+
+    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the adopted versions of the categories whose own dates span the day."""
+        ...
+
+
+class FolderSource:
+    """A source over a validated catalogue (the standards folder): its documents carry their own status."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.agreements = tuple(sorted(catalog.agreements.values(), key=lambda a: a.id))
+        self._infos: dict[str, list[VersionInfo]] = {}
+        seen: set[tuple[str, str]] = set()
+        for entry in catalog.iter_entries("standard"):
+            raw = entry.data
+            if entry.key in seen:
+                continue  # a repeated id@version: the catalogue keeps the first, and so does this
+            seen.add(entry.key)
+            sha = canonical.sha256(canonical.dumps(raw))
+            info = VersionInfo.of(raw, state=str(raw.get("status", "")), sha=sha)
+            self._infos.setdefault(info.doc_id, []).append(info)
+        for infos in self._infos.values():
+            infos.sort(key=lambda v: version_key(v.version))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Return the catalogue's vocabulary."""
+        return self.catalog.vocabulary
+
+    @property
+    def labels(self) -> Mapping[str, Label]:
+        """Return the catalogue's labels."""
+        return self.catalog.labels
+
+    def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
+        """Return the catalogue's versions, oldest first per standard."""
+        ids = sorted(self._infos) if doc_id is None else [doc_id]
+        return [v for i in ids for v in self._infos.get(i, ()) if drafts or v.state != "draft"]
+
+    def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
+        """Return the listing of the version a reference names."""
+        return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
+
+    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
+        """Return the version a reference names."""
+        info = self.info(ref, drafts=drafts)
+        return self.catalog.standard(DocumentRef(info.doc_id, info.version)), info
+
+    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
+        """Return one version from the catalogue, or None."""
+        try:
+            return self.get(ref, drafts=drafts)[0]
+        except NotFoundError:
+            return None
+
+    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the catalogue's adopted versions of the categories spanning the day."""
+        wanted = set(categories)
+        return [
+            self.catalog.standard(DocumentRef(v.doc_id, v.version))
+            for vs in self._infos.values()
+            for v in vs
+            if v.category in wanted and v.adopted and v.spans(on)
+        ]
+
+    def entries(self) -> list[Entry]:
+        """Return every document as validation context."""
+        return list(self.catalog.entries)
+
+
+def sorted_versions(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
+    """Return listings by id, then oldest version first."""
+    return sorted(infos, key=lambda v: (v.doc_id, version_key(v.version)))

@@ -1,0 +1,364 @@
+"""The registry of record, read: one reader per process, brought up to date from the audit trail.
+
+Every write appends audit entries in its own transaction, so the audit head says whether
+anything changed and the entries after it say what. ``StoreReader.refresh`` re-reads only the
+standards and records those entries name (a full read happens once, or after a large gap). Parsed
+standards are kept by content hash in one bounded LRU: a published version never changes, so the
+same content is parsed once and the checker's compiled criteria (kept per object) stay valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from registry.catalog import Catalog, Entry
+from registry.errors import NotFoundError
+from registry.in_force import ADOPTED
+from registry.model import Agreement, DocumentRef, Label, Standard
+from registry.source import VersionInfo, in_force_on, pick_version, sorted_versions
+from registry.store import audit
+from registry.store.models import AuditEntry, Record, StandardVersion
+from registry.versions import version_key
+from registry.vocabulary import Vocabulary
+
+FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
+FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refresh, read everything again
+_CHUNK = 500
+_DRAFT_WORK = ("create_draft", "update_draft")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audit entry as pages and the command line show it."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    kind: str
+    doc_id: str
+    version: str | None
+    before_sha256: str | None
+    after_sha256: str | None
+
+
+# --- reads within a session (the write paths validate against these too)
+
+
+def entries(session: Session) -> list[Entry]:
+    """Return every stored non-draft document as validation context (the whole catalogue: imports)."""
+    found = [
+        Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+        for r in session.exec(select(Record).order_by(col(Record.kind), col(Record.doc_id)))
+    ]
+    rows = session.exec(
+        select(StandardVersion).where(col(StandardVersion.state).in_(FROZEN)).order_by(col(StandardVersion.pk))
+    )
+    found += [Entry(f"db:standard/{s.doc_id}@{s.version}", "standard", json.loads(s.content)) for s in rows]
+    return found
+
+
+def context_for(session: Session, data: Mapping[str, Any]) -> Catalog:
+    """Return what a standard is validated against: every label, agreement and vocabulary, the other
+    stored versions of the same standard and the parents it names (not the whole catalogue)."""
+    found = [
+        Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+        for r in session.exec(select(Record).order_by(col(Record.kind), col(Record.doc_id)))
+    ]
+    ids = {str(data.get("id"))}
+    for parent in data.get("parents") or ():
+        if isinstance(parent, Mapping) and isinstance(parent.get("id"), str):
+            ids.add(parent["id"])
+    rows = session.exec(
+        select(StandardVersion).where(
+            col(StandardVersion.doc_id).in_(sorted(ids)), col(StandardVersion.state).in_(FROZEN)
+        )
+    )
+    found += [Entry(f"db:standard/{s.doc_id}@{s.version}", "standard", json.loads(s.content)) for s in rows]
+    return Catalog(found)
+
+
+def row(session: Session, doc_id: str, version: str) -> StandardVersion:
+    """Return one stored version's row (any state: the write paths decide what a state allows)."""
+    found = session.exec(
+        select(StandardVersion).where(StandardVersion.doc_id == doc_id, StandardVersion.version == version)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no stored version {doc_id}@{version}")
+    return found
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Return how many documents are stored, by kind and state."""
+    found: dict[str, int] = {}
+    for kind, n in session.exec(select(Record.kind, func.count()).group_by(Record.kind)):
+        found[kind] = int(n)
+    for state, n in session.exec(select(StandardVersion.state, func.count()).group_by(StandardVersion.state)):
+        found[f"standard:{state}"] = int(n)
+    return dict(sorted(found.items()))
+
+
+def is_empty(engine: Engine) -> bool:
+    """Return whether no document is stored yet."""
+    with Session(engine) as session:
+        return session.exec(select(Record.pk).limit(1)).first() is None and (
+            session.exec(select(StandardVersion.pk).limit(1)).first() is None
+        )
+
+
+_INFO_COLUMNS = (
+    col(StandardVersion.doc_id),
+    col(StandardVersion.version),
+    col(StandardVersion.state),
+    col(StandardVersion.category),
+    col(StandardVersion.content_sha256),
+    col(StandardVersion.lock_version),
+)
+
+
+class StoreReader:
+    """The ``Source`` over the database of record, for the web registry, the checker and the command line."""
+
+    def __init__(self, engine: Engine, *, parsed_limit: int = 2_000) -> None:
+        self.engine = engine
+        self.parsed_limit = parsed_limit
+        self._lock = threading.RLock()
+        self._head = -1
+        self._infos: dict[str, list[VersionInfo]] = {}  # per standard, oldest first, drafts included
+        self._listing: list[VersionInfo] = []
+        self._records: dict[tuple[str, str], Entry] = {}
+        self._catalog = Catalog(())  # labels, agreements and vocabularies
+        self._parsed: OrderedDict[str, Standard] = OrderedDict()
+        self.reads = 0  # documents read and summarised since start (the benchmark reports it)
+
+    # --- freshness: the audit head
+
+    @property
+    def head_seen(self) -> int:
+        """Return the audit head as of the last refresh."""
+        return self._head
+
+    def refresh(self) -> int:
+        """Bring the reader up to date with the database; return the audit head it now reflects."""
+        with Session(self.engine) as session:
+            head = audit.head(session)
+            if head == self._head:
+                return head
+            with self._lock:
+                if head == self._head:
+                    return head
+                if self._head < 0 or head < self._head or head - self._head > FULL_READ_AFTER:
+                    self._read_all(session)
+                else:
+                    self._read_changed(session, self._head, head)
+                self._head = head
+        return head
+
+    def _read_all(self, session: Session) -> None:
+        self._records = {
+            (r.kind, r.doc_id): Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+            for r in session.exec(select(Record))
+        }
+        self._catalog = Catalog(self._records.values())
+        rows = session.execute(sa_select(*_INFO_COLUMNS)).all()
+        self._infos = {}
+        self._store_infos(session, rows)
+
+    def _read_changed(self, session: Session, after: int, head: int) -> None:
+        changed = session.exec(
+            select(AuditEntry.kind, AuditEntry.doc_id).where(col(AuditEntry.seq) > after, col(AuditEntry.seq) <= head)
+        ).all()
+        standards = sorted({doc_id for kind, doc_id in changed if kind == "standard"})
+        records = {(kind, doc_id) for kind, doc_id in changed if kind not in ("standard", "user")}
+        if records:
+            for kind, doc_id in records:
+                self._records.pop((kind, doc_id), None)
+            for r in session.exec(select(Record).where(col(Record.doc_id).in_(sorted({d for _, d in records})))):
+                if (r.kind, r.doc_id) in records:
+                    self._records[(r.kind, r.doc_id)] = Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+            self._catalog = Catalog(self._records.values())
+        for start in range(0, len(standards), _CHUNK):
+            chunk = standards[start : start + _CHUNK]
+            for doc_id in chunk:
+                self._infos.pop(doc_id, None)
+            self._store_infos(
+                session, session.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
+            )
+        if standards:
+            self._listing = sorted_versions(v for vs in self._infos.values() for v in vs)
+
+    def _store_infos(self, session: Session, rows: Sequence[Any]) -> None:
+        """Summarise stored versions; content is read only for hashes not summarised before."""
+        known = {v.sha: v for vs in self._infos.values() for v in vs} if len(rows) < 1000 else {}
+        need = [r for r in rows if r[4] not in known]
+        summaries: dict[str, VersionInfo] = dict(known)
+        for start in range(0, len(need), _CHUNK):
+            for sha, content in session.exec(
+                select(StandardVersion.content_sha256, StandardVersion.content).where(
+                    col(StandardVersion.content_sha256).in_([r[4] for r in need[start : start + _CHUNK]])
+                )
+            ):
+                if sha not in summaries:
+                    summaries[sha] = VersionInfo.of(json.loads(content), state="", sha=sha)
+                    self.reads += 1
+        for doc_id, version, state, category, sha, lock in rows:
+            base = summaries[sha]
+            info = VersionInfo(
+                doc_id,
+                version,
+                state,
+                category,
+                sha,
+                lock,
+                base.in_force_from,
+                base.in_force_until,
+                base.title,
+                base.kind,
+                base.labels,
+                base.designation,
+                base.criteria,
+            )
+            self._infos.setdefault(doc_id, []).append(info)
+        for vs in self._infos.values():
+            vs.sort(key=lambda v: version_key(v.version))
+        self._listing = sorted_versions(v for vs in self._infos.values() for v in vs)
+
+    # --- the Source port
+
+    @property
+    def catalog(self) -> Catalog:
+        """Return labels, agreements and vocabularies as a catalogue (no standards: list those with versions)."""
+        self.refresh()
+        return self._catalog
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Return the stored vocabulary."""
+        return self.catalog.vocabulary
+
+    @property
+    def labels(self) -> Mapping[str, Label]:
+        """Return the stored label programmes."""
+        return self.catalog.labels
+
+    @property
+    def agreements(self) -> Sequence[Agreement]:
+        """Return the stored agreements, by id."""
+        return sorted(self.catalog.agreements.values(), key=lambda a: a.id)
+
+    def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
+        """Return stored versions (oldest first per standard); drafts only when allowed."""
+        self.refresh()
+        found = self._listing if doc_id is None else self._infos.get(doc_id, [])
+        return [v for v in found if drafts or v.state != "draft"]
+
+    def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
+        """Return the listing of the version a reference names (see ``registry.source.pick_version``)."""
+        self.refresh()
+        return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
+
+    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
+        """Return the parsed version a reference names and its listing."""
+        info = self.info(ref, drafts=drafts)
+        return self._parse([info])[0], info
+
+    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
+        """Return one version (the published one when the version is omitted), or None."""
+        try:
+            return self.get(ref, drafts=drafts)[0]
+        except NotFoundError:
+            return None
+
+    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the adopted versions of the categories whose own dates span the day."""
+        wanted = set(categories)
+        return self._parse([v for v in self.versions() if v.category in wanted and v.adopted and v.spans(on)])
+
+    def in_force(self, on: dt.date, doc_id: str | None = None) -> list[VersionInfo]:
+        """Return the versions in force on a day (all standards, or one), by id, newest first."""
+        found = sorted(in_force_on(self.versions(doc_id), on), key=lambda v: version_key(v.version), reverse=True)
+        return sorted(found, key=lambda v: v.doc_id)
+
+    def content(self, info: VersionInfo) -> str:
+        """Return a stored version's canonical JSON (the listing says which; the caller chose it)."""
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(StandardVersion.content).where(
+                    StandardVersion.doc_id == info.doc_id, StandardVersion.version == info.version
+                )
+            ).first()
+        if found is None:
+            raise NotFoundError("that version is no longer stored")
+        return found
+
+    def changes(self, *, limit: int = 50, before: int | None = None, public: bool = False) -> list[Change]:
+        """Return audit entries, newest first; ``public``: only what anonymous visitors may see (changes to
+        published documents: no user accounts, no draft work)."""
+        query = select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(limit)
+        if public:
+            query = query.where(col(AuditEntry.kind) != "user", col(AuditEntry.action).not_in(_DRAFT_WORK))
+        if before is not None:
+            query = query.where(col(AuditEntry.seq) < before)
+        with Session(self.engine) as session:
+            return [
+                Change(
+                    e.seq or 0,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.kind,
+                    e.doc_id,
+                    e.version,
+                    e.before_sha256,
+                    e.after_sha256,
+                )
+                for e in session.exec(query)
+            ]
+
+    def context_for(self, data: Mapping[str, Any]) -> Catalog:
+        """Return what a standard is validated against (see the module function ``context_for``)."""
+        with Session(self.engine) as session:
+            return context_for(session, data)
+
+    def entries(self) -> list[Entry]:
+        """Return every stored non-draft document (the command line's --db catalogue)."""
+        with Session(self.engine) as session:
+            return entries(session)
+
+    # --- parsing, once per content hash
+
+    def _parse(self, infos: Iterable[VersionInfo]) -> list[Standard]:
+        wanted = list(infos)
+        missing = sorted({v.sha for v in wanted if v.sha not in self._parsed})
+        with Session(self.engine) as session:
+            for start in range(0, len(missing), _CHUNK):
+                chunk = missing[start : start + _CHUNK]
+                rows = session.exec(
+                    select(StandardVersion.content_sha256, StandardVersion.content).where(
+                        col(StandardVersion.content_sha256).in_(chunk)
+                    )
+                )
+                parsed = {sha: Standard.from_json(json.loads(content)) for sha, content in rows}
+                with self._lock:
+                    self._parsed.update(parsed)
+        found: list[Standard] = []
+        with self._lock:
+            for v in wanted:
+                std = self._parsed.get(v.sha)
+                if std is None:
+                    raise NotFoundError(f"{v.doc_id}@{v.version} changed while it was read; try again")
+                self._parsed.move_to_end(v.sha)
+                found.append(std)
+            while len(self._parsed) > max(self.parsed_limit, len(wanted)):
+                self._parsed.popitem(last=False)
+        return found
