@@ -224,8 +224,3 @@ class FolderSource:
     def entries(self) -> list[Entry]:
         """Return every document as validation context."""
         return list(self.catalog.entries)
-
-
-def sorted_versions(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
-    """Return listings by id, then oldest version first."""
-    return sorted(infos, key=lambda v: (v.doc_id, version_key(v.version)))

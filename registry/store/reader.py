@@ -25,7 +25,7 @@ from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
 from registry.in_force import ADOPTED
 from registry.model import Agreement, DocumentRef, Label, Standard
-from registry.source import VersionInfo, in_force_on, pick_version, sorted_versions
+from registry.source import VersionInfo, in_force_on, pick_version
 from registry.store import audit
 from registry.store.models import AuditEntry, Record, StandardVersion
 from registry.versions import version_key
@@ -172,7 +172,7 @@ class StoreReader:
         self._catalog = Catalog(self._records.values())
         rows = session.execute(sa_select(*_INFO_COLUMNS)).all()
         self._infos = {}
-        self._store_infos(session, rows)
+        self._store_infos(session, rows, {})
 
     def _read_changed(self, session: Session, after: int, head: int) -> None:
         changed = session.exec(
@@ -189,17 +189,12 @@ class StoreReader:
             self._catalog = Catalog(self._records.values())
         for start in range(0, len(standards), _CHUNK):
             chunk = standards[start : start + _CHUNK]
-            for doc_id in chunk:
-                self._infos.pop(doc_id, None)
-            self._store_infos(
-                session, session.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
-            )
-        if standards:
-            self._listing = sorted_versions(v for vs in self._infos.values() for v in vs)
+            known = {v.sha: v for doc_id in chunk for v in self._infos.pop(doc_id, ())}
+            rows = session.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
+            self._store_infos(session, rows, known)
 
-    def _store_infos(self, session: Session, rows: Sequence[Any]) -> None:
+    def _store_infos(self, session: Session, rows: Sequence[Any], known: Mapping[str, VersionInfo]) -> None:
         """Summarise stored versions; content is read only for hashes not summarised before."""
-        known = {v.sha: v for vs in self._infos.values() for v in vs} if len(rows) < 1000 else {}
         need = [r for r in rows if r[4] not in known]
         summaries: dict[str, VersionInfo] = dict(known)
         for start in range(0, len(need), _CHUNK):
@@ -229,9 +224,9 @@ class StoreReader:
                 base.criteria,
             )
             self._infos.setdefault(doc_id, []).append(info)
-        for vs in self._infos.values():
-            vs.sort(key=lambda v: version_key(v.version))
-        self._listing = sorted_versions(v for vs in self._infos.values() for v in vs)
+        for doc_id in {r[0] for r in rows}:
+            self._infos[doc_id].sort(key=lambda v: version_key(v.version))
+        self._listing = [v for doc_id in sorted(self._infos) for v in self._infos[doc_id]]
 
     # --- the Source port
 

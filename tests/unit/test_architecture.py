@@ -76,3 +76,41 @@ def test_the_web_package_builds_nothing_at_import(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "True False"
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return found
+
+
+def test_the_web_holds_no_sql_and_no_blueprint_reaches_into_another() -> None:
+    web = Path(registry.__file__).parents[1] / "web"
+    modules = sorted(web.glob("*.py"))
+    assert len(modules) >= 10
+    blueprints = {"web.admin", "web.api", "web.public", "web.auth"}
+    for path in modules:
+        names = _imports(path)
+        sql = sorted(n for n in names if n.split(".")[0] in ("sqlalchemy", "sqlmodel") or n == "registry.store.models")
+        assert sql == [], f"{path.name} imports {sql}: read through registry.store.reader (Data.source)"
+        private = sorted(n for n in names if n.rsplit(".", 1)[0] in blueprints and n.rsplit(".", 1)[1].startswith("_"))
+        assert private == [], f"{path.name} imports private names of a blueprint: {private}"
+    # The rule bites: the module that used to hold the web's SQL would fail it.
+    assert "sqlalchemy" in _imports(Path(registry.__file__).parent / "store" / "reader.py")
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    root = Path(registry.__file__).parents[1]
+    readers = sorted(
+        str(p.relative_to(root))
+        for folder in ("registry", "web")
+        for p in (root / folder).rglob("*.py")
+        if re.search(r"os\.environ|os\.getenv|from_prefixed_env", p.read_text(encoding="utf-8"))
+    )
+    assert readers == ["registry/settings.py"]

@@ -1,0 +1,66 @@
+"""The one reader of the registry of record, on both engines: incremental refresh, drafts, the publish context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from registry.errors import NotFoundError
+from registry.model import DocumentRef
+from registry.store import reader, service, transfer
+from registry.validation import Validator
+from tests.conftest import STANDARDS
+
+
+def _draft(version: str) -> dict:  # type: ignore[type-arg]
+    doc = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["version"] = version
+    doc["dates"] = {"published": "2030-01", "valid_from": "2030-01", "valid_until": None}
+    return doc  # type: ignore[no-any-return]
+
+
+def test_a_write_re_reads_only_what_it_changed(engine: Engine, validator: Validator) -> None:
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    source = reader.StoreReader(engine)
+    head = source.refresh()
+    whole = source.reads
+    assert whole == len(source.versions()) and whole >= 10  # the first refresh reads every version once
+    assert source.refresh() == head and source.reads == whole  # nothing written: nothing read
+
+    service.create_draft(engine, _draft("2030"), actor="test")
+    assert source.refresh() > head and source.reads == whole + 1  # one new version: one document read
+    assert [v.version for v in source.versions("de-uz-204")] == ["2016-08"]  # not without drafts=True
+    assert [v.state for v in source.versions("de-uz-204", drafts=True)] == ["published", "draft"]
+    with pytest.raises(NotFoundError) as caught:
+        source.get(DocumentRef("de-uz-204", "2030"))
+    assert "2030" not in str(caught.value)  # the message does not name the hidden draft
+    assert source.get(DocumentRef("de-uz-204", "2030"), drafts=True)[1].state == "draft"
+
+    service.publish(engine, validator, "de-uz-204", "2030", actor="test")
+    source.refresh()
+    assert source.reads == whole + 1  # only states changed: no content is read again
+    assert [(v.version, v.state) for v in source.versions("de-uz-204")] == [
+        ("2016-08", "superseded"),
+        ("2030", "published"),
+    ]
+    assert source.get(DocumentRef("de-uz-204"))[0].version == "2030"
+    assert [v.version for v in source.in_force(dt.date(2031, 1, 1), "de-uz-204")] == ["2030"]
+
+
+def test_a_publish_is_checked_against_what_it_references(engine: Engine, validator: Validator) -> None:
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    with Session(engine) as session:
+        context = reader.context_for(session, doc)
+        everything = reader.entries(session)
+    standards = {e.key[1] for e in context.iter_entries("standard")}
+    parents = {f"{p['id']}@{p['version']}" for p in doc["parents"]}
+    assert parents <= standards and all(
+        s.split("@")[0] in {doc["id"], *(p["id"] for p in doc["parents"])} for s in standards
+    )
+    assert len(standards) < sum(e.kind == "standard" for e in everything)
+    assert set(context.labels) and set(context.agreements) and set(context.vocabulary.categories)
