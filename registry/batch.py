@@ -6,7 +6,7 @@ standard in force is laid out once in flat arrays (bounds, comparators, paramete
 product is evaluated with a few array operations. The arrays depend only on which standards are
 in force, not on the product, so they are built once per set of standards and reused.
 
-The rules are exactly those of ``registry.qualification._evaluate`` (a test holds them to it):
+The rules are exactly those of ``registry.qualification.outcomes._evaluate`` (a test holds them to it):
 conditions first, in order, the first that does not hold deciding; then the requirement.
 Tests numpy cannot do (enum and boolean choices) are done in Python, one by one.
 """

@@ -18,9 +18,8 @@ DIFF_USERS = {
     "registry.diff",
     "registry.diff_text",
     "registry.cli",
-    "registry.qualification",
     "registry.qualification_text",
-}
+} | {m for m in ALL if m.startswith("registry.qualification")}  # the checker's pathways diff standards
 
 
 def _loaded_after_import(modules: list[str], roots: tuple[str, ...]) -> str:
@@ -114,3 +113,18 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         if re.search(r"os\.environ|os\.getenv|from_prefixed_env", p.read_text(encoding="utf-8"))
     )
     assert readers == ["registry/settings.py"]
+
+
+def test_the_qualification_package_has_no_import_cycle() -> None:
+    folder = Path(registry.__file__).parent / "qualification"
+    graph = {
+        p.stem: {n.split(".")[2] for n in _imports(p) if n.startswith("registry.qualification.") and n.count(".") >= 2}
+        for p in folder.glob("*.py")
+        if p.stem != "__init__"
+    }
+    assert set(graph) == {"checker", "outcomes", "pathways", "product", "report"}
+    done: set[str] = set()
+    while len(done) < len(graph):
+        ready = {m for m, deps in graph.items() if m not in done and deps <= done}
+        assert ready, f"an import cycle among {sorted(set(graph) - done)}"
+        done |= ready

@@ -9,7 +9,8 @@ from typing import Any
 
 from benchmarks.corpus import document
 from registry.catalog import Catalog, Entry
-from registry.qualification import Checker, _compiled, _evaluate, declared_values
+from registry.qualification import Checker, declared_values
+from registry.qualification.outcomes import _compiled, _evaluate
 from registry.source import FolderSource
 from registry.validation import Validator
 from tests.conftest import ROOT
