@@ -293,7 +293,7 @@ def _standard_arg(settings: _Settings, catalog: Catalog, arg: str) -> Standard:
         errors = settings.validator.validate_data(loaded.data, context=others, name=str(path))
     if errors:
         for finding in errors:
-            click.echo(f"{path}: {finding.pointer or '/'}: {finding.message}", err=True)
+            click.echo(f"{path}: {finding}", err=True)
         sys.exit(1)
     return Standard.from_json(loaded.data)
 
@@ -351,7 +351,7 @@ def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) 
     except InvalidDocumentError as exc:
         for finding in exc.findings:
             assert isinstance(finding, Finding)
-            click.echo(f"{product}: {finding.pointer or '/'}: {finding.message}", err=True)
+            click.echo(f"{product}: {finding}", err=True)
         sys.exit(1)
     if fmt == "json":
         _dump(report.as_json())

@@ -28,6 +28,10 @@ class Finding:
         """Return the finding as the CLI's JSON object."""
         return {"pointer": self.pointer, "message": self.message}
 
+    def __str__(self) -> str:
+        """Return the finding as one line of text: '/criteria/2/unit: unknown unit ...' (the root is '/')."""
+        return f"{self.pointer or '/'}: {self.message}"
+
 
 MAX_SHOWN = 100  # findings shown to a person or an API client at once
 MAX_ECHO = 80  # characters of a value quoted back in a message
@@ -93,4 +97,4 @@ class Report:
 
     def lines(self) -> list[str]:
         """Return one 'PATH: /pointer: message' line per error."""
-        return [f"{f.path}: {e.pointer}: {e.message}" for f in self.files for e in f.errors]
+        return [f"{f.path}: {e}" for f in self.files for e in f.errors]

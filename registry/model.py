@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from registry.versions import version_key
-
 Text = Mapping[str, str]
 
 
@@ -194,11 +192,6 @@ class Standard:
     def complete(self) -> bool:
         """Return whether every criterion of the official text is recorded."""
         return bool(self.raw["coverage"]["complete"])
-
-    @property
-    def sort_key(self) -> tuple[str, tuple[tuple[int, int | str], ...]]:
-        """Return a key ordering versions of one document oldest first."""
-        return self.id, version_key(self.version)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
-from registry.errors import ConfigurationError, NotFoundError
+from registry.errors import ConfigurationError
 from registry.findings import MAX_ECHO, Finding, echo, pointer
 
 # The document kinds, keyed by the `$id` of their top-level schema.
@@ -91,13 +91,6 @@ class SchemaSet:
         if isinstance(schema_id, str) and schema_id in self.validators:
             return KINDS[schema_id]
         return None
-
-    def schema_for(self, kind: str) -> str:
-        """Return the `$id` of the schema of one document kind."""
-        for uri, name in KINDS.items():
-            if name == kind and uri in self.validators:
-                return uri
-        raise NotFoundError(f"no schema for document kind {kind!r}")
 
     def iter_findings(self, document: dict[str, Any], schema_id: str) -> Iterator[Finding]:
         """Yield one finding per schema error, at the pointer of the offending value."""

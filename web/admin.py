@@ -209,7 +209,7 @@ def new_draft() -> Any:
         for f in errors if request.form.get("mode") == "form" else ():  # an upload's errors stay with the upload
             name = field_of(f.pointer, f.message)
             if name:
-                field_errors.setdefault(name, []).append(f"{f.pointer or '/'}: {f.message}")
+                field_errors.setdefault(name, []).append(str(f))
     return render_template(
         "admin/new_draft.html", form=form, upload=upload, errors=errors, field_errors=field_errors
     ), status
@@ -290,7 +290,7 @@ def publish(ident: str, version: str) -> Any:
     except InvalidDocumentError as exc:
         flash(_("Not published: the draft is not valid."))
         for f in capped(exc.findings):
-            flash(f"{f.pointer or '/'}: {f.message}")
+            flash(str(f))
         return redirect(url_for("admin.draft", ident=ident, version=version))
     except ConflictError as exc:
         flash(_("Not published: %(reason)s", reason=str(exc)))

@@ -98,9 +98,6 @@ def _cell(value: str) -> str:
 # --- recognition
 
 
-ACTIVE = in_force.ACTIVE
-
-
 @dataclass(frozen=True)
 class Cell:
     """What links two labels: bilateral or plurilateral agreements, and GENICES for both."""
@@ -174,7 +171,7 @@ def network_svg(labels: Sequence[Label], cells: dict[tuple[str, str], Cell], tod
                     "id": agr.id,
                     "kind": kind,
                     "status": status,
-                    "active": status in ACTIVE,
+                    "active": status in in_force.ACTIVE,
                     "title": f"{agr.id}: {', '.join(agr.types)} ({status})",
                 }
             )

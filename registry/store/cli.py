@@ -92,7 +92,7 @@ def _print_import(report: Any, fmt: str) -> None:
         return
     for path, findings in report.rejected:
         for finding in findings:
-            click.echo(f"{path}: {finding.pointer or '/'}: {finding.message}", err=True)
+            click.echo(f"{path}: {finding}", err=True)
     verdict = "imported" if report.ok else "rejected: nothing was imported"
     click.echo(
         f"{verdict} (added {len(report.added)}, unchanged {len(report.unchanged)}, "

@@ -8,7 +8,6 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 STATES = ("draft", "published", "superseded", "withdrawn")
-RECORD_KINDS = ("label", "agreement", "vocabulary")
 
 
 def _now() -> dt.datetime:
