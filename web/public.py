@@ -170,23 +170,20 @@ def standard(ident: str, version: str | None = None) -> str:
         abort(404, str(exc))
     ui = str(get_locale())
     lang = _doc_lang(std, ui)
-    # Published content never changes, and the page changes only with a write (new versions, states):
-    # what is rendered is kept until the next write (the audit head).
+    # The page shows the version's content (never changing once published) and the standard's own
+    # history (versions and states): it is kept under exactly those, so a write to another standard
+    # leaves it in place, and a write to this one (a new version, a state) makes a new key.
     anonymous = "uid" not in session and "_flashes" not in session
-    whole = page_key(info.sha, lang, reads=("lang",))
+    history = d.source.versions(ident)
+    key = ("standard", info.sha, lang, ui, tuple((v.version, v.state) for v in history))
+    whole = (*key, request.path, request.args.get("lang"))
     if anonymous and (page := d.rendered.get(whole)) is not None:
         return page  # type: ignore[no-any-return]
-    key = ("standard", d.head_seen, info.sha, lang, ui)
     body = d.rendered.get(key)
     if body is None:
         body = Markup(
             render_template(
-                "_standard_body.html",
-                std=std,
-                info=info,
-                lang=lang,
-                groups=views.topics(std),
-                history=d.source.versions(ident),
+                "_standard_body.html", std=std, info=info, lang=lang, groups=views.topics(std), history=history
             )
         )
         d.keep(key, body)

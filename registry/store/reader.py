@@ -135,7 +135,7 @@ class StoreReader:
         self._lock = threading.RLock()
         self._head = -1
         self._infos: dict[str, list[VersionInfo]] = {}  # per standard, oldest first, drafts included
-        self._listing: list[VersionInfo] = []
+        self._listing: list[VersionInfo] | None = []  # None: to be rebuilt when next listed
         self._records: dict[tuple[str, str], Entry] = {}
         self._catalog = Catalog(())  # labels, agreements and vocabularies
         self._parsed: OrderedDict[str, Standard] = OrderedDict()
@@ -171,8 +171,9 @@ class StoreReader:
         }
         self._catalog = Catalog(self._records.values())
         rows = session.execute(sa_select(*_INFO_COLUMNS)).all()
-        self._infos = {}
-        self._store_infos(session, rows, {})
+        infos: dict[str, list[VersionInfo]] = {}
+        self._store_infos(session, rows, {}, infos)
+        self._infos, self._listing = infos, None
 
     def _read_changed(self, session: Session, after: int, head: int) -> None:
         changed = session.exec(
@@ -180,21 +181,31 @@ class StoreReader:
         ).all()
         standards = sorted({doc_id for kind, doc_id in changed if kind == "standard"})
         records = {(kind, doc_id) for kind, doc_id in changed if kind not in ("standard", "user")}
+        # Readers in other threads keep the old objects until the new ones are complete.
         if records:
-            for kind, doc_id in records:
-                self._records.pop((kind, doc_id), None)
+            kept = {k: e for k, e in self._records.items() if k not in records}
             for r in session.exec(select(Record).where(col(Record.doc_id).in_(sorted({d for _, d in records})))):
                 if (r.kind, r.doc_id) in records:
-                    self._records[(r.kind, r.doc_id)] = Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
-            self._catalog = Catalog(self._records.values())
+                    kept[(r.kind, r.doc_id)] = Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+            self._records, self._catalog = kept, Catalog(kept.values())
+        if not standards:
+            return
+        infos = dict(self._infos)
         for start in range(0, len(standards), _CHUNK):
             chunk = standards[start : start + _CHUNK]
-            known = {v.sha: v for doc_id in chunk for v in self._infos.pop(doc_id, ())}
+            known = {v.sha: v for doc_id in chunk for v in infos.pop(doc_id, ())}
             rows = session.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
-            self._store_infos(session, rows, known)
+            self._store_infos(session, rows, known, infos)
+        self._infos, self._listing = infos, None
 
-    def _store_infos(self, session: Session, rows: Sequence[Any], known: Mapping[str, VersionInfo]) -> None:
-        """Summarise stored versions; content is read only for hashes not summarised before."""
+    def _store_infos(
+        self,
+        session: Session,
+        rows: Sequence[Any],
+        known: Mapping[str, VersionInfo],
+        infos: dict[str, list[VersionInfo]],
+    ) -> None:
+        """Summarise stored versions into ``infos``; content is read only for hashes not summarised before."""
         need = [r for r in rows if r[4] not in known]
         summaries: dict[str, VersionInfo] = dict(known)
         for start in range(0, len(need), _CHUNK):
@@ -223,10 +234,9 @@ class StoreReader:
                 base.designation,
                 base.criteria,
             )
-            self._infos.setdefault(doc_id, []).append(info)
+            infos.setdefault(doc_id, []).append(info)
         for doc_id in {r[0] for r in rows}:
-            self._infos[doc_id].sort(key=lambda v: version_key(v.version))
-        self._listing = [v for doc_id in sorted(self._infos) for v in self._infos[doc_id]]
+            infos[doc_id].sort(key=lambda v: version_key(v.version))
 
     # --- the Source port
 
@@ -254,7 +264,13 @@ class StoreReader:
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (oldest first per standard); drafts only when allowed."""
         self.refresh()
-        found = self._listing if doc_id is None else self._infos.get(doc_id, [])
+        if doc_id is not None:
+            found = self._infos.get(doc_id, [])
+        else:
+            with self._lock:
+                if self._listing is None:
+                    self._listing = [v for i in sorted(self._infos) for v in self._infos[i]]
+                found = self._listing
         return [v for v in found if drafts or v.state != "draft"]
 
     def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
