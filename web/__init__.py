@@ -70,10 +70,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web.data import Data
 
     pages = PageCache(settings.page_cache_mb * 1024 * 1024)
-    app.extensions["registry"] = Data(StoreReader(engine, parsed_limit=settings.parsed_limit), validator, pages)
+    reader = StoreReader(engine, parsed_limit=settings.parsed_limit, auto_refresh=False)
+    app.extensions["registry"] = Data(reader, validator, pages)
 
     rate, per = settings.heavy_rate_limit
     app.extensions["throttle"] = throttle.RateLimiter(rate, per)
+
+    @app.before_request
+    def _one_state_per_request() -> None:
+        # One freshness check (the audit head) per request; only what changed since is read again.
+        if request.endpoint not in ("healthz", "readyz", "static"):
+            reader.refresh()
 
     @app.before_request
     def _small_bodies() -> None:

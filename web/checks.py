@@ -34,5 +34,4 @@ def run_check(product: Any, on: dt.date | None) -> dict[str, Any]:
     """Check a declaration against the database (the same call for the page and the API)."""
     throttle.heavy()
     d = current_app.extensions["registry"]
-    d.source.refresh()
     return Checker(d.source, d.validator).check(product, on).as_json()

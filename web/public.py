@@ -48,7 +48,6 @@ def kept(*reads: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
         @functools.wraps(view)
         def inner(*args: Any, **kwargs: Any) -> str:
             d = data()
-            d.source.refresh()  # brings the audit head up to date
             anonymous = "uid" not in session and "_flashes" not in session
             key = page_key(reads=reads)
             if anonymous and (page := d.rendered.get(key)) is not None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Connection, Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -26,7 +26,6 @@ from registry.errors import NotFoundError
 from registry.in_force import ADOPTED
 from registry.model import Agreement, DocumentRef, Label, Standard
 from registry.source import VersionInfo, in_force_on, pick_version
-from registry.store import audit
 from registry.store.models import AuditEntry, Record, StandardVersion
 from registry.versions import version_key
 from registry.vocabulary import Vocabulary
@@ -116,6 +115,7 @@ def is_empty(engine: Engine) -> bool:
         )
 
 
+_RECORD_COLUMNS = (col(Record.kind), col(Record.doc_id), col(Record.content))
 _INFO_COLUMNS = (
     col(StandardVersion.doc_id),
     col(StandardVersion.version),
@@ -129,8 +129,11 @@ _INFO_COLUMNS = (
 class StoreReader:
     """The ``Source`` over the database of record, for the web registry, the checker and the command line."""
 
-    def __init__(self, engine: Engine, *, parsed_limit: int = 2_000) -> None:
+    def __init__(self, engine: Engine, *, parsed_limit: int = 2_000, auto_refresh: bool = True) -> None:
         self.engine = engine
+        # True: every read first asks whether anything changed; False: the owner calls refresh() (the web:
+        # once per request, so that one request reads one state of the registry).
+        self.auto_refresh = auto_refresh
         self.parsed_limit = parsed_limit
         self._lock = threading.RLock()
         self._head = -1
@@ -150,57 +153,67 @@ class StoreReader:
 
     def refresh(self) -> int:
         """Bring the reader up to date with the database; return the audit head it now reflects."""
-        with Session(self.engine) as session:
-            head = audit.head(session)
+        with self.engine.connect() as conn:  # Core, not the ORM: this runs before every request
+            head = int(conn.execute(sa_select(func.max(AuditEntry.seq))).scalar() or 0)
             if head == self._head:
                 return head
             with self._lock:
                 if head == self._head:
                     return head
                 if self._head < 0 or head < self._head or head - self._head > FULL_READ_AFTER:
-                    self._read_all(session)
+                    self._read_all(conn)
                 else:
-                    self._read_changed(session, self._head, head)
+                    self._read_changed(conn, self._head, head)
                 self._head = head
         return head
 
-    def _read_all(self, session: Session) -> None:
+    def _fresh(self) -> None:
+        if self.auto_refresh or self._head < 0:
+            self.refresh()
+
+    def _read_all(self, conn: Connection) -> None:
         self._records = {
-            (r.kind, r.doc_id): Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
-            for r in session.exec(select(Record))
+            (kind, doc_id): Entry(f"db:{kind}/{doc_id}", kind, json.loads(content))
+            for kind, doc_id, content in conn.execute(sa_select(*_RECORD_COLUMNS))
         }
         self._catalog = Catalog(self._records.values())
-        rows = session.execute(sa_select(*_INFO_COLUMNS)).all()
+        rows = conn.execute(sa_select(*_INFO_COLUMNS)).all()
         infos: dict[str, list[VersionInfo]] = {}
-        self._store_infos(session, rows, {}, infos)
+        self._store_infos(conn, rows, {}, infos)
         self._infos, self._listing = infos, None
 
-    def _read_changed(self, session: Session, after: int, head: int) -> None:
-        changed = session.exec(
-            select(AuditEntry.kind, AuditEntry.doc_id).where(col(AuditEntry.seq) > after, col(AuditEntry.seq) <= head)
+    def _read_changed(self, conn: Connection, after: int, head: int) -> None:
+        changed = conn.execute(
+            sa_select(col(AuditEntry.kind), col(AuditEntry.doc_id)).where(
+                col(AuditEntry.seq) > after, col(AuditEntry.seq) <= head
+            )
         ).all()
         standards = sorted({doc_id for kind, doc_id in changed if kind == "standard"})
         records = {(kind, doc_id) for kind, doc_id in changed if kind not in ("standard", "user")}
         # Readers in other threads keep the old objects until the new ones are complete.
         if records:
             kept = {k: e for k, e in self._records.items() if k not in records}
-            for r in session.exec(select(Record).where(col(Record.doc_id).in_(sorted({d for _, d in records})))):
-                if (r.kind, r.doc_id) in records:
-                    kept[(r.kind, r.doc_id)] = Entry(f"db:{r.kind}/{r.doc_id}", r.kind, json.loads(r.content))
+            wanted = sorted({d for _, d in records})
+            for kind, doc_id, content in conn.execute(
+                sa_select(*_RECORD_COLUMNS).where(col(Record.doc_id).in_(wanted))
+            ):
+                if (kind, doc_id) in records:
+                    kept[(kind, doc_id)] = Entry(f"db:{kind}/{doc_id}", kind, json.loads(content))
             self._records, self._catalog = kept, Catalog(kept.values())
         if not standards:
             return
-        infos = dict(self._infos)
+        fresh: dict[str, list[VersionInfo]] = {}  # new lists, swapped in per standard (no standard disappears)
         for start in range(0, len(standards), _CHUNK):
             chunk = standards[start : start + _CHUNK]
-            known = {v.sha: v for doc_id in chunk for v in infos.pop(doc_id, ())}
-            rows = session.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
-            self._store_infos(session, rows, known, infos)
-        self._infos, self._listing = infos, None
+            known = {v.sha: v for doc_id in chunk for v in self._infos.get(doc_id, ())}
+            rows = conn.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
+            self._store_infos(conn, rows, known, fresh)
+        self._infos.update(fresh)
+        self._listing = None
 
     def _store_infos(
         self,
-        session: Session,
+        conn: Connection,
         rows: Sequence[Any],
         known: Mapping[str, VersionInfo],
         infos: dict[str, list[VersionInfo]],
@@ -209,8 +222,8 @@ class StoreReader:
         need = [r for r in rows if r[4] not in known]
         summaries: dict[str, VersionInfo] = dict(known)
         for start in range(0, len(need), _CHUNK):
-            for sha, content in session.exec(
-                select(StandardVersion.content_sha256, StandardVersion.content).where(
+            for sha, content in conn.execute(
+                sa_select(col(StandardVersion.content_sha256), col(StandardVersion.content)).where(
                     col(StandardVersion.content_sha256).in_([r[4] for r in need[start : start + _CHUNK]])
                 )
             ):
@@ -243,7 +256,7 @@ class StoreReader:
     @property
     def catalog(self) -> Catalog:
         """Return labels, agreements and vocabularies as a catalogue (no standards: list those with versions)."""
-        self.refresh()
+        self._fresh()
         return self._catalog
 
     @property
@@ -263,7 +276,7 @@ class StoreReader:
 
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (oldest first per standard); drafts only when allowed."""
-        self.refresh()
+        self._fresh()
         if doc_id is not None:
             found = self._infos.get(doc_id, [])
         else:
@@ -275,7 +288,7 @@ class StoreReader:
 
     def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
         """Return the listing of the version a reference names (see ``registry.source.pick_version``)."""
-        self.refresh()
+        self._fresh()
         return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
 
     def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
