@@ -197,6 +197,9 @@ def part2(args: argparse.Namespace, validator: Validator, folder: Path) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
     fill(engine, validator, args.load_standards, args.criteria)
+    # The 24 clients stand for 24 visitors, but all come from 127.0.0.1: lift the per-client limit on
+    # computed pages (each write makes the list and the home page be computed again).
+    os.environ["ECOLABEL_HEAVY_RATE_LIMIT"] = "1000000/60"
     script = folder / "load.lua"
     script.write_text(LUA % args.load_standards)
     with serve(folder, url, workers=4) as base:

@@ -69,7 +69,7 @@ TABLE = (
         _rate,
     ),
     Setting("ECOLABEL_PAGE_CACHE_MB", "64", "Rendered pages kept per worker, in MB.", _positive),
-    Setting("ECOLABEL_PARSED_LIMIT", "2000", "Parsed standards kept per worker (least recently used out).", _positive),
+    Setting("ECOLABEL_PARSED_LIMIT", "256", "Parsed standards kept per worker (least recently used out).", _positive),
     Setting(
         "ECOLABEL_PAGE_SIZE", "50", "Rows per page of every list (pages and API); `per_page` up to 200.", _positive
     ),

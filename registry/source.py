@@ -10,7 +10,7 @@ that was never stored, and no message names it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,15 +20,6 @@ from registry.errors import NotFoundError
 from registry.model import Agreement, DocumentRef, Label, Standard, Text
 from registry.versions import version_key
 from registry.vocabulary import Vocabulary
-
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    """What a list or a search shows of a criterion."""
-
-    id: str
-    parameter: str
-    title: Text
 
 
 @dataclass(frozen=True)
@@ -47,7 +38,16 @@ class VersionInfo:
     kind: str = ""
     labels: tuple[str, ...] = ()
     designation: str | None = None
-    criteria: tuple[CriterionInfo, ...] = field(default=(), compare=False)
+    criteria_count: int = 0
+    # One line per criterion, "id<TAB>parameter<TAB>lang=title<TAB>...": what a search reads, kept as one
+    # string (a tuple of objects per criterion took ten times the memory at 10,000 standards).
+    criteria_text: str = field(default="", compare=False)
+
+    def criteria(self) -> Iterator[tuple[str, str, dict[str, str]]]:
+        """Yield each criterion's id, parameter and titles by language."""
+        for line in self.criteria_text.splitlines():
+            ident, parameter, *titles = line.split("\t")
+            yield ident, parameter, dict(t.split("=", 1) for t in titles if "=" in t)
 
     @property
     def ref(self) -> str:
@@ -68,6 +68,12 @@ class VersionInfo:
     def of(cls, data: Mapping[str, Any], *, state: str, sha: str, lock_version: int = 1) -> VersionInfo:
         """Summarise a criteria document stored in a state."""
         start, until = in_force.window(data)
+        criteria = [c for c in data.get("criteria") or () if isinstance(c, Mapping)]
+
+        def titles(c: Mapping[str, Any]) -> list[tuple[str, Any]]:
+            found = c.get("title")
+            return sorted(found.items()) if isinstance(found, Mapping) else []
+
         return cls(
             doc_id=str(data["id"]),
             version=str(data["version"]),
@@ -81,12 +87,17 @@ class VersionInfo:
             kind=str(data.get("kind", "")),
             labels=tuple(data.get("labels") or ()),
             designation=data.get("designation"),
-            criteria=tuple(
-                CriterionInfo(str(c.get("id")), str(c.get("parameter")), dict(c.get("title") or {}))
-                for c in data.get("criteria") or ()
-                if isinstance(c, Mapping)
+            criteria_count=len(criteria),
+            criteria_text="\n".join(
+                "\t".join([_flat(c.get("id")), _flat(c.get("parameter"))] + [f"{k}={_flat(v)}" for k, v in titles(c)])
+                for c in criteria
             ),
         )
+
+
+def _flat(value: Any) -> str:
+    """Return a value as one line without tabs (a field of ``criteria_text``)."""
+    return " ".join(str(value).split())
 
 
 def not_found(doc_id: str, version: str | None, listed: Sequence[VersionInfo]) -> NotFoundError:

@@ -88,7 +88,7 @@ def home() -> str:
         "labels": len(source.labels),
         "standards": len({v.doc_id for v in versions}),
         "versions": len(versions),
-        "criteria": sum(len(v.criteria) for v in versions),
+        "criteria": sum(v.criteria_count for v in versions),
         "agreements": len(source.agreements),
     }
     return render_template("home.html", counts=counts, changes=source.changes(limit=10, public=True))

@@ -34,15 +34,17 @@ def search(source: Source, query: str) -> list[dict[str, str]]:
     for v in source.versions():
         if hit(v.doc_id, v.designation or "", *v.title.values(), v.category):
             found.append({"kind": "standard", "id": v.doc_id, "version": v.version, "title": pick(v.title)})
-        for c in v.criteria:
-            if hit(c.id, c.parameter, *c.title.values()):
+        if not hit(v.criteria_text):
+            continue  # no criterion of this version has every word
+        for ident, parameter, titles in v.criteria():
+            if hit(ident, parameter, *titles.values()):
                 found.append(
                     {
                         "kind": "criterion",
                         "id": v.doc_id,
                         "version": v.version,
-                        "criterion": c.id,
-                        "title": pick(c.title),
+                        "criterion": ident,
+                        "title": pick(titles),
                     }
                 )
     for agr in source.agreements:

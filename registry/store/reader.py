@@ -129,7 +129,7 @@ _INFO_COLUMNS = (
 class StoreReader:
     """The ``Source`` over the database of record, for the web registry, the checker and the command line."""
 
-    def __init__(self, engine: Engine, *, parsed_limit: int = 2_000, auto_refresh: bool = True) -> None:
+    def __init__(self, engine: Engine, *, parsed_limit: int = 256, auto_refresh: bool = True) -> None:
         self.engine = engine
         # True: every read first asks whether anything changed; False: the owner calls refresh() (the web:
         # once per request, so that one request reads one state of the registry).
@@ -245,7 +245,8 @@ class StoreReader:
                 base.kind,
                 base.labels,
                 base.designation,
-                base.criteria,
+                base.criteria_count,
+                base.criteria_text,
             )
             infos.setdefault(doc_id, []).append(info)
         for doc_id in {r[0] for r in rows}:

@@ -19,7 +19,7 @@ def test_caller_over_environment_over_instance_file_over_default(tmp_path: Path)
     (tmp_path / "settings.toml").write_text('ECOLABEL_PAGE_SIZE = "20"\nECOLABEL_PAGE_CACHE_MB = 8\n')
     env = {"ECOLABEL_INSTANCE": str(tmp_path), "ECOLABEL_PAGE_SIZE": "30"}
     found = settings.load(environ=env)
-    assert (found.page_size, found.page_cache_mb, found.parsed_limit) == (30, 8, 2000)
+    assert (found.page_size, found.page_cache_mb, found.parsed_limit) == (30, 8, 256)
     assert found.database_url == f"sqlite:///{tmp_path.resolve() / 'registry.sqlite3'}"
     assert settings.load({"ECOLABEL_PAGE_SIZE": 40}, environ=env).page_size == 40
     assert settings.load(environ={"ECOLABEL_INSTANCE": str(tmp_path)}).page_size == 20
