@@ -123,9 +123,8 @@ def part1(name: str, url: str, args: argparse.Namespace, validator: Validator, f
     migrate.upgrade(engine)
     started = time.perf_counter()
     fill(engine, validator, args.standards, args.criteria)
-    print(
-        f"\n[{name}] {args.standards:,} generated standards + the bundled ones, filled in {time.perf_counter() - started:.0f} s"
-    )
+    filled = time.perf_counter() - started
+    print(f"\n[{name}] {args.standards:,} generated standards + the bundled ones, filled in {filled:.0f} s")
     from web import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 32, "INSTANCE_PATH": str(folder), "TESTING": True})
@@ -150,7 +149,8 @@ def part1(name: str, url: str, args: argparse.Namespace, validator: Validator, f
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"[{name}] warm standard page: median {warm:.2f} ms")
     print(
-        f"[{name}] first page after a write elsewhere: median {med(elsewhere):.2f} ms = {med(elsewhere) / warm:.2f}x warm; "
+        f"[{name}] first page after a write elsewhere: median {med(elsewhere):.2f} ms = "
+        f"{med(elsewhere) / warm:.2f}x warm; "
         f"after a write to the same standard: median {med(same):.2f} ms = {med(same) / warm:.2f}x (target <= 2x)"
     )
     print(f"[{name}] publish: median {med(publishes):.0f} ms, max {max(publishes):.0f} ms (target <= 500 ms)")
@@ -225,9 +225,8 @@ def part2(args: argparse.Namespace, validator: Validator, folder: Path) -> None:
         stop.set()
         thread.join()
         workers = _worker_memory(base)
-    print(
-        f"\n[load, SQLite, gunicorn 4 workers, wrk 24 connections, {args.seconds} s each, {args.load_standards:,} standards]"
-    )
+    size = f"{args.seconds} s each, {args.load_standards:,} standards"
+    print(f"\n[load, SQLite, gunicorn 4 workers, wrk 24 connections, {size}]")
     print(f"no writes:          {quiet:8.0f} req/s, p99 {quiet_p99:.1f} ms, errors {quiet_errors}")
     print(
         f"one publish/s:      {busy:8.0f} req/s, p99 {busy_p99:.1f} ms, errors {busy_errors}; "

@@ -9,6 +9,7 @@ that was never stored, and no message names it.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -172,7 +173,40 @@ class Source(Protocol):
         ...
 
 
-class FolderSource:
+class Reading(abc.ABC):
+    """What every source does the same way, given its listings and a way to parse them."""
+
+    @abc.abstractmethod
+    def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
+        """Return stored versions (all standards, or one), oldest first per standard."""
+
+    @abc.abstractmethod
+    def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
+        """Return the listing of the version a reference names."""
+
+    @abc.abstractmethod
+    def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the documents of listed versions."""
+
+    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
+        """Return the parsed version a reference names and its listing."""
+        info = self.info(ref, drafts=drafts)
+        return self.parsed([info])[0], info
+
+    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
+        """Return one version (the published one when the version is omitted), or None."""
+        try:
+            return self.get(ref, drafts=drafts)[0]
+        except NotFoundError:
+            return None
+
+    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the adopted versions of the categories whose own dates span the day."""
+        wanted = set(categories)
+        return self.parsed([v for v in self.versions() if v.category in wanted and v.adopted and v.spans(on)])
+
+
+class FolderSource(Reading):
     """A source over a validated catalogue (the standards folder): its documents carry their own status."""
 
     def __init__(self, catalog: Catalog) -> None:
@@ -210,27 +244,9 @@ class FolderSource:
         """Return the listing of the version a reference names."""
         return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
 
-    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
-        """Return the version a reference names."""
-        info = self.info(ref, drafts=drafts)
-        return self.catalog.standard(DocumentRef(info.doc_id, info.version)), info
-
-    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
-        """Return one version from the catalogue, or None."""
-        try:
-            return self.get(ref, drafts=drafts)[0]
-        except NotFoundError:
-            return None
-
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the catalogue's adopted versions of the categories spanning the day."""
-        wanted = set(categories)
-        return [
-            self.catalog.standard(DocumentRef(v.doc_id, v.version))
-            for vs in self._infos.values()
-            for v in vs
-            if v.category in wanted and v.adopted and v.spans(on)
-        ]
+    def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the catalogue's documents of listed versions."""
+        return [self.catalog.standard(DocumentRef(v.doc_id, v.version)) for v in infos]
 
     def entries(self) -> list[Entry]:
         """Return every document as validation context."""

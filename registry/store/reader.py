@@ -25,7 +25,7 @@ from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
 from registry.in_force import ADOPTED
 from registry.model import Agreement, DocumentRef, Label, Standard
-from registry.source import VersionInfo, in_force_on, pick_version
+from registry.source import Reading, VersionInfo, in_force_on, pick_version
 from registry.store.models import AuditEntry, Record, StandardVersion
 from registry.versions import version_key
 from registry.vocabulary import Vocabulary
@@ -126,7 +126,7 @@ _INFO_COLUMNS = (
 )
 
 
-class StoreReader:
+class StoreReader(Reading):
     """The ``Source`` over the database of record, for the web registry, the checker and the command line."""
 
     def __init__(self, engine: Engine, *, parsed_limit: int = 256, auto_refresh: bool = True) -> None:
@@ -142,7 +142,7 @@ class StoreReader:
         self._records: dict[tuple[str, str], Entry] = {}
         self._catalog = Catalog(())  # labels, agreements and vocabularies
         self._parsed: OrderedDict[str, Standard] = OrderedDict()
-        self.reads = 0  # documents read and summarised since start (the benchmark reports it)
+        self.reads = 0  # documents read and summarised since start (a test holds refreshes to what changed)
 
     # --- freshness: the audit head
 
@@ -292,22 +292,9 @@ class StoreReader:
         self._fresh()
         return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
 
-    def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
-        """Return the parsed version a reference names and its listing."""
-        info = self.info(ref, drafts=drafts)
-        return self._parse([info])[0], info
-
-    def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
-        """Return one version (the published one when the version is omitted), or None."""
-        try:
-            return self.get(ref, drafts=drafts)[0]
-        except NotFoundError:
-            return None
-
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the adopted versions of the categories whose own dates span the day."""
-        wanted = set(categories)
-        return self._parse([v for v in self.versions() if v.category in wanted and v.adopted and v.spans(on)])
+    def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the documents of listed versions, parsed once per content hash."""
+        return self._parse(infos)
 
     def in_force(self, on: dt.date, doc_id: str | None = None) -> list[VersionInfo]:
         """Return the versions in force on a day (all standards, or one), by id, newest first."""
