@@ -266,7 +266,7 @@ def main() -> None:
     parser.add_argument("--no-load", action="store_true")
     args = parser.parse_args()
     validator = Validator.from_dir(ROOT / "schemas")
-    for name in args.engines.split(","):
+    for name in [e for e in args.engines.split(",") if e]:
         with tempfile.TemporaryDirectory() as tmp:
             if name == "sqlite":
                 part1(name, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args, validator, Path(tmp))

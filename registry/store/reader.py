@@ -139,6 +139,7 @@ class StoreReader(Reading):
         self._head = -1
         self._infos: dict[str, list[VersionInfo]] = {}  # per standard, oldest first, drafts included
         self._listing: list[VersionInfo] | None = []  # None: to be rebuilt when next listed
+        self._stale: set[str] = set()  # standards changed since they were read (audit entries say which)
         self._records: dict[tuple[str, str], Entry] = {}
         self._catalog = Catalog(())  # labels, agreements and vocabularies
         self._parsed: OrderedDict[str, Standard] = OrderedDict()
@@ -180,7 +181,7 @@ class StoreReader(Reading):
         rows = conn.execute(sa_select(*_INFO_COLUMNS)).all()
         infos: dict[str, list[VersionInfo]] = {}
         self._store_infos(conn, rows, {}, infos)
-        self._infos, self._listing = infos, None
+        self._infos, self._listing, self._stale = infos, None, set()
 
     def _read_changed(self, conn: Connection, after: int, head: int) -> None:
         changed = conn.execute(
@@ -200,16 +201,25 @@ class StoreReader(Reading):
                 if (kind, doc_id) in records:
                     kept[(kind, doc_id)] = Entry(f"db:{kind}/{doc_id}", kind, json.loads(content))
             self._records, self._catalog = kept, Catalog(kept.values())
-        if not standards:
+        if standards:
+            # Read when next asked for: a page of another standard pays for the audit entries only.
+            self._stale.update(standards)
+            self._listing = None
+
+    def _settle(self, doc_id: str | None) -> None:
+        """Read the stale standards a read needs (one standard, or all of them for a listing)."""
+        if not self._stale or (doc_id is not None and doc_id not in self._stale):
             return
-        fresh: dict[str, list[VersionInfo]] = {}  # new lists, swapped in per standard (no standard disappears)
-        for start in range(0, len(standards), _CHUNK):
-            chunk = standards[start : start + _CHUNK]
-            known = {v.sha: v for doc_id in chunk for v in self._infos.get(doc_id, ())}
-            rows = conn.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
-            self._store_infos(conn, rows, known, fresh)
-        self._infos.update(fresh)
-        self._listing = None
+        with self._lock, self.engine.connect() as conn:
+            standards = sorted(self._stale if doc_id is None else {doc_id} & self._stale)
+            fresh: dict[str, list[VersionInfo]] = {}  # new lists, swapped in per standard (none disappears)
+            for start in range(0, len(standards), _CHUNK):
+                chunk = standards[start : start + _CHUNK]
+                known = {v.sha: v for d in chunk for v in self._infos.get(d, ())}
+                rows = conn.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
+                self._store_infos(conn, rows, known, fresh)
+            self._infos.update(fresh)
+            self._stale.difference_update(standards)
 
     def _store_infos(
         self,
@@ -278,6 +288,7 @@ class StoreReader(Reading):
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (oldest first per standard); drafts only when allowed."""
         self._fresh()
+        self._settle(doc_id)
         if doc_id is not None:
             found = self._infos.get(doc_id, [])
         else:
@@ -290,6 +301,7 @@ class StoreReader(Reading):
     def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
         """Return the listing of the version a reference names (see ``registry.source.pick_version``)."""
         self._fresh()
+        self._settle(ref.id)
         return pick_version(ref.id, ref.version, self._infos.get(ref.id, ()), drafts=drafts)
 
     def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
