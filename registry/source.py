@@ -140,41 +140,53 @@ class Source(Protocol):
     @property
     def vocabulary(self) -> Vocabulary:
         """Return the parameter vocabulary."""
-        ...
 
     @property
     def labels(self) -> Mapping[str, Label]:
         """Return the label programmes by id."""
-        ...
 
     @property
     def agreements(self) -> Sequence[Agreement]:
         """Return every agreement."""
-        ...
 
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (all standards, or one), oldest first per standard."""
-        ...
 
     def info(self, ref: DocumentRef, *, drafts: bool = False) -> VersionInfo:
         """Return the version a reference names, or raise NotFoundError."""
-        ...
 
     def get(self, ref: DocumentRef, *, drafts: bool = False) -> tuple[Standard, VersionInfo]:
         """Return the parsed version a reference names and its listing, or raise NotFoundError."""
-        ...
 
     def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
         """Return one version (the published one when the version is omitted), or None."""
-        ...
 
     def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
         """Return the adopted versions of the categories whose own dates span the day."""
-        ...
 
 
 class Reading(abc.ABC):
-    """What every source does the same way, given its listings and a way to parse them."""
+    """What every source does the same way, given its catalogue of records, its listings and a parser."""
+
+    @property
+    @abc.abstractmethod
+    def catalog(self) -> Catalog:
+        """Return the labels, agreements and vocabularies as a catalogue."""
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Return the parameter vocabulary."""
+        return self.catalog.vocabulary
+
+    @property
+    def labels(self) -> Mapping[str, Label]:
+        """Return the label programmes by id."""
+        return self.catalog.labels
+
+    @property
+    def agreements(self) -> Sequence[Agreement]:
+        """Return every agreement, by id."""
+        return sorted(self.catalog.agreements.values(), key=lambda a: a.id)
 
     @abc.abstractmethod
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
@@ -210,8 +222,7 @@ class FolderSource(Reading):
     """A source over a validated catalogue (the standards folder): its documents carry their own status."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.agreements = tuple(sorted(catalog.agreements.values(), key=lambda a: a.id))
+        self._catalog = catalog
         self._infos: dict[str, list[VersionInfo]] = {}
         seen: set[tuple[str, str]] = set()
         for entry in catalog.iter_entries("standard"):
@@ -226,14 +237,9 @@ class FolderSource(Reading):
             infos.sort(key=lambda v: version_key(v.version))
 
     @property
-    def vocabulary(self) -> Vocabulary:
-        """Return the catalogue's vocabulary."""
-        return self.catalog.vocabulary
-
-    @property
-    def labels(self) -> Mapping[str, Label]:
-        """Return the catalogue's labels."""
-        return self.catalog.labels
+    def catalog(self) -> Catalog:
+        """Return the folder's catalogue (its standards too)."""
+        return self._catalog
 
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return the catalogue's versions, oldest first per standard."""

@@ -24,11 +24,10 @@ from sqlmodel import Session, col, select
 from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
 from registry.in_force import ADOPTED
-from registry.model import Agreement, DocumentRef, Label, Standard
+from registry.model import DocumentRef, Standard
 from registry.source import Reading, VersionInfo, in_force_on, pick_version
 from registry.store.models import AuditEntry, Record, StandardVersion
 from registry.versions import version_key
-from registry.vocabulary import Vocabulary
 
 FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
 FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refresh, read everything again
@@ -269,21 +268,6 @@ class StoreReader(Reading):
         """Return labels, agreements and vocabularies as a catalogue (no standards: list those with versions)."""
         self._fresh()
         return self._catalog
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        """Return the stored vocabulary."""
-        return self.catalog.vocabulary
-
-    @property
-    def labels(self) -> Mapping[str, Label]:
-        """Return the stored label programmes."""
-        return self.catalog.labels
-
-    @property
-    def agreements(self) -> Sequence[Agreement]:
-        """Return the stored agreements, by id."""
-        return sorted(self.catalog.agreements.values(), key=lambda a: a.id)
 
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (oldest first per standard); drafts only when allowed."""
