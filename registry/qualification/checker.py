@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from registry import batch, dates, diff, in_force
 from registry.errors import InvalidDocumentError
-from registry.model import DocumentRef, Standard, pick
+from registry.model import Agreement, DocumentRef, Standard, pick
 from registry.qualification.outcomes import (
     _BY_CONDITION,
     _OUTCOME,
@@ -25,6 +26,7 @@ from registry.qualification.product import Declared, declared_values, validate_p
 from registry.qualification.report import Report, Result
 from registry.source import Source
 from registry.validation import Validator
+from registry.vocabulary import Vocabulary
 
 
 def _raw(
@@ -42,6 +44,15 @@ def _raw(
     return found
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What one check reads of the source once, not once per standard (a database source asks, each
+    time it is read, whether anything changed)."""
+
+    vocabulary: Vocabulary
+    agreements: tuple[Agreement, ...]
+
+
 class Checker:
     """Checks declared products against what a source holds."""
 
@@ -56,6 +67,7 @@ class Checker:
             raise InvalidDocumentError("the product declaration is not valid", findings)
         on = on or dt.date.today()
         vocabulary = self.source.vocabulary
+        read = _Read(vocabulary, tuple(sorted(self.source.agreements, key=lambda a: a.id)))
         category = product["category"]
         lineage = [c.id for c in vocabulary.lineage(category)]
         values = declared_values(product, vocabulary)
@@ -87,7 +99,7 @@ class Checker:
             if scope_notes and verdict == "qualifies":
                 verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
-            pathways = tuple(self._pathways(std, held, on, standards, category, memo)) if held else ()
+            pathways = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
             results.append(Result(std, verdict, raw, pathways, licences, scope_notes))
         if not standards:
             notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
@@ -117,12 +129,12 @@ class Checker:
         return held, notes
 
     def _routes(
-        self, label: str, target: Standard, on: dt.date, standards: Sequence[Standard], category: str
+        self, label: str, target: Standard, on: dt.date, standards: Sequence[Standard], category: str, read: _Read
     ) -> list[Route]:
         others = set(target.labels) - {label}
-        vocabulary = self.source.vocabulary
+        vocabulary = read.vocabulary
         routes = []
-        for agr in sorted(self.source.agreements, key=lambda a: a.id):
+        for agr in read.agreements:
             if label not in agr.parties or not others.intersection(agr.parties) or not in_force.opens_path(agr, on):
                 continue
             if agr.categories and not any(vocabulary.within(category, c) for c in agr.categories):
@@ -152,17 +164,18 @@ class Checker:
         standards: Sequence[Standard],
         category: str,
         memo: dict[tuple[str, tuple[str, ...]], list[Route]],
+        read: _Read,
     ) -> Iterator[Pathway]:
         for h in held:
             if target.labels == (h.label,):
                 continue  # the label's own standard: nothing to recognise
             key = (h.label, target.labels)
             if key not in memo:  # the same for every target of the same labels
-                memo[key] = self._routes(h.label, target, on, standards, category)
+                memo[key] = self._routes(h.label, target, on, standards, category, read)
             routes = memo[key]
             if not routes:
                 continue
-            mandatory = _compiled(target, self.source.vocabulary).mandatory
+            mandatory = _compiled(target, read.vocabulary).mandatory
             if h.standard is None:
                 proofs = tuple(
                     diff.Proof(cid, f"the standard {h.label} was granted under is not known") for cid in mandatory
@@ -188,7 +201,7 @@ class Checker:
                     "the licence is for this standard",
                 )
                 continue
-            covered, proofs = _recognised(h.standard, target, self.source.vocabulary)
+            covered, proofs = _recognised(h.standard, target, read.vocabulary)
             note = "A is the standard held, B this standard"
             if not mandatory:
                 note += "; no mandatory criterion of this standard is recorded, so what recognition covers is unknown"

@@ -134,6 +134,9 @@ class StoreReader(Reading):
         # once per request, so that one request reads one state of the registry).
         self.auto_refresh = auto_refresh
         self.parsed_limit = parsed_limit
+        # The largest set one read has needed (a check needs every standard in force in its categories):
+        # the cache never shrinks below it, or each check would parse, and compile, part of that set again.
+        self._working = 0
         self._lock = threading.RLock()
         self._head = -1
         self._infos: dict[str, list[VersionInfo]] = {}  # per standard, oldest first, drafts included
@@ -367,6 +370,7 @@ class StoreReader(Reading):
                     raise NotFoundError(f"{v.doc_id}@{v.version} changed while it was read; try again")
                 self._parsed.move_to_end(v.sha)
                 found.append(std)
-            while len(self._parsed) > max(self.parsed_limit, len(wanted)):
+            self._working = max(self._working, len(wanted))
+            while len(self._parsed) > max(self.parsed_limit, self._working):
                 self._parsed.popitem(last=False)
         return found
