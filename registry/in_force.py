@@ -97,9 +97,25 @@ def agreement_status(agreement: Agreement, on: dt.date) -> Mapping[str, Any] | N
     return found
 
 
-def opens_path(agreement: Agreement, on: dt.date) -> bool:
-    """Return whether an agreement recognises something and has effect on a day."""
-    if not RECOGNISING.intersection(agreement.types):
-        return False
+def in_effect(agreement: Agreement, on: dt.date) -> bool:
+    """Return whether an agreement's status on a day is one under which it has effect."""
     event = agreement_status(agreement, on)
     return event is not None and event["status"] in ACTIVE
+
+
+def opens_path(agreement: Agreement, on: dt.date) -> bool:
+    """Return whether an agreement lets a holder of one party's label towards another party's label.
+
+    It must recognise something and have effect on the day. A network's peer review (GEN's GENICES)
+    never does: it is the basis on which two programmes may agree to recognise each other, not an
+    agreement between them.
+    """
+    return agreement.network is None and bool(RECOGNISING.intersection(agreement.types)) and in_effect(agreement, on)
+
+
+def peer_review_basis(agreements: Iterable[Agreement], a: str, b: str, on: dt.date) -> Agreement | None:
+    """Return the network peer review both labels have passed (a basis for recognition, not a route), if any."""
+    for agr in agreements:
+        if agr.network is not None and a in agr.parties and b in agr.parties and in_effect(agr, on):
+            return agr
+    return None

@@ -251,6 +251,12 @@ class Agreement:
         )
 
     @property
+    def network(self) -> str | None:
+        """Return the network of a multilateral peer-review scheme (GEN's GENICES: "gen"), else None."""
+        found = self.raw.get("network")
+        return str(found) if found else None
+
+    @property
     def status(self) -> str:
         """Return the current status: the last event of the history."""
         return str(self.history[-1]["status"])

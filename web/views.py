@@ -102,10 +102,9 @@ def _cell(value: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """What links two labels: bilateral or plurilateral agreements, and GENICES for both."""
+    """What links two labels: their bilateral or plurilateral agreements (a network's peer review is not one)."""
 
     agreements: tuple[Agreement, ...]
-    genices: bool
 
 
 def relevant(agreement: Agreement, category: str | None, catalog: Catalog) -> bool:
@@ -118,7 +117,6 @@ def relevant(agreement: Agreement, category: str | None, catalog: Catalog) -> bo
 def matrix(catalog: Catalog, category: str | None) -> tuple[list[Label], dict[tuple[str, str], Cell]]:
     """Return the labels that take part in any agreement and, per ordered pair, what links them."""
     agreements = [a for a in catalog.agreements.values() if relevant(a, category, catalog)]
-    genices = {lab.id for lab in catalog.labels.values() if lab.genices_status == "certified"}
     involved = {p for a in agreements if a.scale != "multilateral" for p in a.parties if p in catalog.labels}
     labels = sorted((catalog.labels[i] for i in involved), key=lambda x: x.id)
     cells: dict[tuple[str, str], Cell] = {}
@@ -132,7 +130,7 @@ def matrix(catalog: Catalog, category: str | None) -> tuple[list[Label], dict[tu
                     key=lambda x: x.id,
                 )
             )
-            cells[(a.id, b.id)] = Cell(linked, a.id in genices and b.id in genices)
+            cells[(a.id, b.id)] = Cell(linked)
     return labels, cells
 
 

@@ -44,6 +44,27 @@ def _raw(
     return found
 
 
+def _peer_review_notes(
+    target: Standard, held: Sequence[_Held], pathways: Sequence[Pathway], on: dt.date, read: _Read
+) -> list[str]:
+    """Say where a held label and the target's label both passed a network's peer review but no agreement
+    between them covers the category: a basis for recognition, not a route."""
+    notes = []
+    routed = {p.from_label for p in pathways}
+    for h in held:
+        if h.label in routed or target.labels == (h.label,):
+            continue
+        for label in target.labels:
+            basis = in_force.peer_review_basis(read.agreements, h.label, label, on)
+            if basis is not None:
+                notes.append(
+                    f"{h.label} and {label} both passed {str(basis.network).upper()} peer review ({basis.id}): a basis "
+                    "for recognition, but no agreement between them covers this category, so there is no pathway"
+                )
+                break
+    return notes
+
+
 @dataclass(frozen=True)
 class _Read:
     """What one check reads of the source once, not once per standard (a database source asks, each
@@ -100,7 +121,8 @@ class Checker:
                 verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
             pathways = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
-            results.append(Result(std, verdict, raw, pathways, licences, scope_notes))
+            basis = _peer_review_notes(std, held, pathways, on, read)
+            results.append(Result(std, verdict, raw, pathways, licences, scope_notes + basis))
         if not standards:
             notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
         return Report(product, on, tuple(results), tuple(outside), tuple(notes))

@@ -175,11 +175,24 @@ def test_a_china_environmental_label_holder_sees_the_china_germany_pathway(check
     # Before the 2017 common standard, the path runs only through the older cooperation agreements.
     early = checker.check(_product("split-ac-r290-3.5kw.json"), dt.date(2017, 1, 15))
     (before,) = _result(early, "de-uz-204@2016-08").pathways
-    assert {r.id for r in before.via} == {
-        "blue-angel-cec-eco-mark-cooperation-2014",
-        "cec-blue-angel-cooperation-2007",
-        "gen-genices",
-    }
+    assert {r.id for r in before.via} == {"blue-angel-cec-eco-mark-cooperation-2014", "cec-blue-angel-cooperation-2007"}
+
+
+def test_gen_peer_review_is_a_basis_not_a_route(checker: Checker) -> None:
+    # Both programmes passed GENICES, but no agreement between them covers air conditioners.
+    product = _product("split-ac-r290-3.5kw.json")
+    product["labels_held"] = [{"label": "nz-environmental-choice", "licence_id": "NZ-1"}]
+    report = checker.check(product, TODAY)
+    for result in report.results:
+        assert all(r.id != "gen-genices" for p in result.pathways for r in p.via)
+    blue = _result(report, "de-uz-204@2016-08")
+    assert blue.pathways == ()
+    (basis,) = [n for n in blue.notes if "peer review" in n]
+    assert "nz-environmental-choice and de-blue-angel" in basis and "no agreement" in basis
+    assert basis in blue.as_json()["notes"]
+    # Where an agreement opens a path, the peer review is not mentioned.
+    held = checker.check(_product("split-ac-r290-3.5kw.json"), TODAY)
+    assert not any("peer review" in n for n in _result(held, "de-uz-204@2016-08").notes)
 
 
 def test_an_expired_licence_opens_no_pathway(checker: Checker) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -85,6 +86,12 @@ def test_recognition_matrix_network_and_category_filter(client: FlaskClient) -> 
     page = client.get("/recognition").get_data(as_text=True)
     assert 'id="matrix"' in page and 'id="network"' in page
     assert page.count("<line ") >= 20 and "/agreements/cn-de-room-air-conditioner-common-2017" in page
+    # GEN peer review is marked once per programme (with its year), never in a cell between two labels.
+    matrix = page[page.index('id="matrix"') : page.index("</table>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", matrix, re.S)
+    assert cells and not any('class="g"' in c or "gen-genices" in c for c in cells)
+    assert re.search(r'<th scope="row"><a href="/labels/cn-cel">[^<]+</a> <abbr class="g"[^>]*>G 2012</abbr>', matrix)
+    assert "/agreements/gen-genices" in page  # listed under multilateral, below the picture
     scanners = client.get("/recognition?category=scanner").get_data(as_text=True)
     assert "cn-de-room-air-conditioner-common-2017" not in scanners and "cn-jp-scanner-common-2017" in scanners
     agreement = client.get("/agreements/cec-blue-angel-cooperation-2007").get_data(as_text=True)
