@@ -8,7 +8,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-_SOURCE = {"verification": "unverified", "sources": [{"title": "Synthetic benchmark document"}]}
+_SOURCE = {
+    "verification": "unverified",
+    "sources": [{"title": "Synthetic benchmark document", "publisher": "Ecolabel registry test suite"}],
+}
 
 # (parameter, topic, unit choices, typical range, requirement type)
 _QUANTITIES = [

@@ -56,6 +56,9 @@ class DraftForm(FlaskForm):
     scope = TextAreaField("Scope", validators=[DataRequired(), Length(max=4000)])
     source_title = StringField("Source", validators=[DataRequired(), Length(max=500)])
     source_url = StringField("Source URL", validators=[Optional(), Length(max=2000)])
+    source_publisher = StringField(
+        "Source publisher (needed when there is no URL)", validators=[Optional(), Length(max=300)]
+    )
     verification = SelectField(
         "Checked against the official text?",
         choices=["unverified", "secondary", "verified"],
@@ -130,6 +133,8 @@ def _document(form: DraftForm) -> tuple[dict[str, Any], list[Finding]]:
     source: dict[str, Any] = {"title": form.source_title.data}
     if form.source_url.data:
         source["url"] = form.source_url.data
+    if form.source_publisher.data:
+        source["publisher"] = form.source_publisher.data
     title = {"en": form.title_en.data}
     if form.title_zh.data:
         title["zh-Hans"] = form.title_zh.data

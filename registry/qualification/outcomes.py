@@ -265,7 +265,9 @@ class Outcome:
         if why == _METHOD:
             return _method_note(rule, got)
         if why == _ON_BOUND:
-            return f"{name}: {got.text} sits on the limit, whose comparator (< or ≤) is not recorded"
+            lower = isinstance(req, Interval) and abs(got.value - req.low) <= abs(got.value - req.high)
+            which = "> or ≥" if lower else "< or ≤"
+            return f"{name}: {got.text} sits on the limit, whose comparator ({which}) is not recorded"
         words = _how_met(req, got) if why == _PASS else _why_not(req, got)
         return f"{name}: {words}{_method_note(rule, got)}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,37 @@ def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
             dates.bounds(value)
         except dates.DateError as exc:
             yield Finding(pointer(*path), str(exc))
+
+
+# Words that give a source away as a pointer into this repository, not a public citation.
+_INTERNAL = re.compile(r"domain[- ]facts|research notes|this repository|the project's", re.IGNORECASE)
+
+
+def _sources(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
+    """Yield (path, source) of every entry of a ``sources`` list, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and isinstance(value, list):
+                yield from (((*path, key, i), s) for i, s in enumerate(value) if isinstance(s, dict))
+            elif isinstance(value, dict | list):
+                yield from _sources(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _sources(value, (*path, i))
+
+
+def public_sources(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Every source is a public citation: a URL, a document number or a publisher, never a pointer into this
+    repository (a user cannot follow one)."""
+    for path, source in _sources(doc):
+        if not any(source.get(k) for k in ("url", "standard_number", "publisher")):
+            yield Finding(
+                pointer(*path), "a source needs a url, a standard_number or a publisher, so a reader can find it"
+            )
+        for key in ("title", "note"):
+            text = source.get(key)
+            if isinstance(text, str) and _INTERNAL.search(text):
+                yield Finding(pointer(*path, key), "cite the public source itself, not notes kept in this repository")
 
 
 def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[Finding]:
@@ -281,6 +313,7 @@ Rule = Callable[[Doc, Context], Iterator[Finding]]
 RULES: dict[str, tuple[Rule, ...]] = {
     "standard": (
         real_dates,
+        public_sources,
         standard_dates,
         known_category,
         unique_criterion_ids,
@@ -288,8 +321,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
         scope_limits,
         joint_parties,
     ),
-    "label": (real_dates, label_genices),
-    "agreement": (real_dates, agreement_history, agreement_scale),
-    "vocabulary": (real_dates, vocabulary_parameters),
+    "label": (real_dates, public_sources, label_genices),
+    "agreement": (real_dates, public_sources, agreement_history, agreement_scale),
+    "vocabulary": (real_dates, public_sources, vocabulary_parameters),
     "product": (real_dates, known_category, product_values),
 }

@@ -66,6 +66,7 @@ def test_the_form_shows_errors_at_their_fields(client: FlaskClient) -> None:
         "f-parties": "cn-cel, xx-nobody",
         "f-scope": "Air conditioners.",
         "f-source_title": "A test source",
+        "f-source_publisher": "Ecolabel registry test suite",
         "f-verification": "unverified",
         "f-criteria": "[]",
     }
