@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.errors import NotFoundError
-from registry.model import Agreement, Category, DocumentRef, Label, Standard
+from registry.model import Agreement, Category, DocumentRef, Label, Licence, Standard
 from registry.versions import version_key
 from registry.vocabulary import Vocabulary
 
@@ -48,6 +48,9 @@ class Catalog:
         self.agreements: dict[str, Agreement] = {}
         for e in by_kind["agreement"]:
             self.agreements.setdefault(e.data["id"], Agreement.from_json(e.data))
+        self.licences: dict[str, Licence] = {}
+        for e in by_kind["licence"]:
+            self.licences.setdefault(e.data["id"], Licence.from_json(e.data))
         versions: dict[str, dict[str, Standard]] = defaultdict(dict)
         for e in by_kind["standard"]:
             versions[e.data["id"]].setdefault(e.data["version"], Standard.from_json(e.data))
@@ -88,13 +91,15 @@ class Catalog:
         return bool(versions) and (ref.version is None or any(s.version == ref.version for s in versions))
 
     def kind_of_id(self, ident: str) -> str | None:
-        """Return which kind of document an id names: label, standard, agreement, parameter."""
+        """Return which kind of document an id names: label, standard, agreement, licence, parameter, category."""
         if ident in self.labels:
             return "label"
         if ident in self._versions:
             return "standard"
         if ident in self.agreements:
             return "agreement"
+        if ident in self.licences:
+            return "licence"
         if any(ident in cat.parameters for cat in self.vocabulary.categories.values()):
             return "parameter"
         if ident in self.vocabulary.categories:

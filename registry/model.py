@@ -260,3 +260,37 @@ class Agreement:
     def status(self) -> str:
         """Return the current status: the last event of the history."""
         return str(self.history[-1]["status"])
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence to use a label, granted to a holder for products certified under one version of a standard."""
+
+    id: str
+    label: str
+    number: str | None
+    holder: str
+    standard: DocumentRef
+    awarded: str | None
+    valid_until: str | None
+    products: tuple[Mapping[str, Any], ...]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Licence:
+        """Build from a validated licence document."""
+        return cls(
+            id=raw["id"],
+            label=raw["label"],
+            number=raw.get("number"),
+            holder=raw["holder"],
+            standard=DocumentRef.from_json(raw["standard"]),
+            awarded=raw["dates"].get("awarded"),
+            valid_until=raw["dates"].get("valid_until"),
+            products=tuple(raw["products"]),
+            raw=MappingProxyType(raw),
+        )
+
+    def declarations(self) -> list[tuple[int, Mapping[str, Any]]]:
+        """Return (product index, declaration) for every product whose published figures are recorded."""
+        return [(i, p["declaration"]) for i, p in enumerate(self.products) if "declaration" in p]

@@ -22,6 +22,7 @@ KINDS = {
     "urn:ecolabel:schema:agreement:1": "agreement",
     "urn:ecolabel:schema:parameter-vocabulary:1": "vocabulary",
     "urn:ecolabel:schema:product-declaration:1": "product",
+    "urn:ecolabel:schema:licence:1": "licence",
 }
 
 

@@ -188,6 +188,42 @@ def product_labels(cat: Catalog) -> Iterator[Located]:
                 )
 
 
+def licence_references(cat: Catalog) -> Iterator[Located]:
+    """A licence names a known label and a standard of that label; it is not granted before the standard was
+    published, and its products' declarations are of the standard's category."""
+    for entry in cat.iter_entries("licence"):
+        data = entry.data
+        if data["label"] not in cat.labels:
+            yield entry, Finding("/label", f"unknown label programme {data['label']!r}")
+        ref = DocumentRef.from_json(data["standard"])
+        if not cat.has(ref):
+            yield entry, Finding("/standard", f"unknown standard {ref}")
+            continue
+        std = cat.standard(ref)
+        if data["label"] in cat.labels and data["label"] not in std.labels:
+            yield (
+                entry,
+                Finding("/label", f"{ref} is a standard of {', '.join(std.labels)}, not of {data['label']!r}"),
+            )
+        awarded, published = data["dates"].get("awarded"), std.dates.get("published")
+        try:
+            early = bool(awarded and published and dates.surely_before(published, awarded))
+        except dates.DateError:
+            early = False  # reported by real_dates
+        if early:
+            yield entry, Finding("/dates/awarded", f"awarded {awarded}, before {ref} was published ({published})")
+        for i, product in enumerate(data["products"]):
+            declared = product.get("declaration", {}).get("category")
+            if declared and declared in cat.vocabulary.categories and not cat.vocabulary.within(declared, std.category):
+                yield (
+                    entry,
+                    Finding(
+                        pointer("products", i, "declaration", "category"),
+                        f"a declaration of {declared!r}, but {ref} is a standard for {std.category!r}",
+                    ),
+                )
+
+
 RULES: tuple[Callable[[Catalog], Iterator[Located]], ...] = (
     unique_ids,
     standard_references,
@@ -196,4 +232,5 @@ RULES: tuple[Callable[[Catalog], Iterator[Located]], ...] = (
     stable_criterion_ids,
     vocabulary_links,
     product_labels,
+    licence_references,
 )

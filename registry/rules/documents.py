@@ -308,6 +308,32 @@ def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
             yield Finding(join(where, "value"), f"{echo(value)} is not a known value of {pid!r}")
 
 
+def licence_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """A licence ends after it was granted."""
+    d = doc["dates"]
+    yield from _ordered(
+        [
+            (
+                "/dates/valid_until",
+                "valid until {later} is before the award {earlier}",
+                d.get("awarded"),
+                d.get("valid_until"),
+            )
+        ]
+    )
+
+
+def licence_declarations(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """Each product's published figures are a valid declaration: known category, parameters and units."""
+    for i, product in enumerate(doc["products"]):
+        declaration = product.get("declaration")
+        if declaration is None:
+            continue
+        for rule in (real_dates, known_category, product_values):
+            for f in rule(declaration, ctx):
+                yield Finding(pointer("products", i, "declaration") + f.pointer, f.message)
+
+
 Rule = Callable[[Doc, Context], Iterator[Finding]]
 
 RULES: dict[str, tuple[Rule, ...]] = {
@@ -325,4 +351,5 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "agreement": (real_dates, public_sources, agreement_history, agreement_scale),
     "vocabulary": (real_dates, public_sources, vocabulary_parameters),
     "product": (real_dates, known_category, product_values),
+    "licence": (real_dates, public_sources, licence_dates, licence_declarations),
 }

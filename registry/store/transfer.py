@@ -26,7 +26,13 @@ from registry.validation import Validator, expand
 from registry.versions import version_key
 
 MANIFEST = "manifest.json"
-_FOLDERS = {"standard": "criteria", "label": "labels", "agreement": "agreements", "vocabulary": "vocabulary"}
+_FOLDERS = {
+    "standard": "criteria",
+    "label": "labels",
+    "agreement": "agreements",
+    "vocabulary": "vocabulary",
+    "licence": "licences",
+}
 
 
 @dataclass
