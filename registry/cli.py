@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from registry import diff_text, jsonfile, qualification_text, render
+from registry import diff_text, jsonfile, qualification_text, render, truth
 from registry.catalog import Catalog
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
@@ -193,6 +193,21 @@ def _items(catalog: Catalog, kind: str | None) -> list[dict[str, Any]]:
             }
             for a in sorted(catalog.agreements.values(), key=lambda x: x.id)
         ]
+    if kind in (None, "licence"):
+        items += [
+            {
+                "id": lic.id,
+                "type": "licence",
+                "title": f"{lic.holder}: {', '.join(p['model'] for p in lic.products)}",
+                "label": lic.label,
+                "number": lic.number,
+                "holder": lic.holder,
+                "standard": str(lic.standard),
+                "awarded": lic.awarded,
+                "products": len(lic.products),
+            }
+            for lic in sorted(catalog.licences.values(), key=lambda x: x.id)
+        ]
     if kind in (None, "parameter"):
         for cat in sorted(catalog.vocabulary.categories.values(), key=lambda c: c.id):
             items += [
@@ -219,14 +234,14 @@ def _items(catalog: Catalog, kind: str | None) -> list[dict[str, Any]]:
 @click.option(
     "--type",
     "kind",
-    type=click.Choice(["label", "standard", "agreement", "parameter", "category"]),
+    type=click.Choice(["label", "standard", "agreement", "licence", "parameter", "category"]),
     default=None,
     help="Only documents of this type.",
 )
 @_FORMAT
 @click.pass_obj
 def list_(settings: _Settings, kind: str | None, fmt: str) -> None:
-    """List labels, standards, agreements, parameters and categories."""
+    """List labels, standards, agreements, licences, parameters and categories."""
     items = _items(settings.catalog(), kind)
     if fmt == "json":
         _dump(items)
@@ -238,12 +253,24 @@ def list_(settings: _Settings, kind: str | None, fmt: str) -> None:
 
 
 @main.command()
+@_FORMAT
+@click.pass_obj
+def stats(settings: _Settings, fmt: str) -> None:
+    """Data-truth counts: criteria with a value by verification flag, complete records, licences."""
+    found = truth.counts(settings.catalog())
+    if fmt == "json":
+        _dump(found)
+    else:
+        click.echo(truth.sentence(found))
+
+
+@main.command()
 @click.argument("ident", metavar="ID[@VERSION]")
 @_FORMAT
 @click.option("--lang", default="en", show_default=True, help="Preferred language of texts.")
 @click.pass_obj
 def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
-    """Show one label, agreement or standard (latest published version unless @VERSION)."""
+    """Show one label, agreement, licence or standard (latest published version unless @VERSION)."""
     catalog = settings.catalog()
     ref = DocumentRef.parse(ident)
     kind = catalog.kind_of_id(ref.id)
@@ -257,6 +284,9 @@ def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
         elif kind == "agreement" and ref.version is None:
             agr = catalog.agreements[ref.id]
             raw, text = agr.raw, render.agreement(agr, lang)
+        elif kind == "licence" and ref.version is None:
+            lic = catalog.licences[ref.id]
+            raw, text = lic.raw, render.licence(lic, lang)
         else:
             if kind in ("parameter", "category"):
                 what = f"this is a {kind}; see 'ecolabel list --type {kind}'"

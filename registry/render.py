@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from registry.model import Agreement, Label, Standard, pick
+from registry.model import Agreement, Label, Licence, Standard, pick
 
 _UNKNOWN = "value not known"
 LE, GE = "≤", "≥"  # the symbols of every limit in words: pages, command line, check reports
@@ -137,4 +137,25 @@ def agreement(agr: Agreement, language: str = "en") -> str:
         lines.append(f"  {event.get('date') or 'date unknown'}  {event['status']}" + (f"  {note}" if note else ""))
     for cond in agr.raw.get("conditions", ()):
         lines.append(f"condition: {pick(cond['text'], language)}")
+    return "\n".join(lines)
+
+
+def licence(lic: Licence, language: str = "en") -> str:
+    """Return a licence as text: who holds it, under which standard, and each product's published figures."""
+    lines = [
+        f"{lic.id}  {lic.label} licence {lic.number or '(number not published)'}",
+        f"holder: {lic.holder}",
+        f"standard: {lic.standard}",
+        f"awarded: {lic.awarded or 'date not known'}"
+        + (f"   valid until: {lic.valid_until}" if lic.valid_until else ""),
+    ]
+    for product in lic.products:
+        lines.append(f"product: {product['model']}")
+        for pid, entry in product.get("declaration", {}).get("values", {}).items():
+            unit = f" {entry['unit']}" if "unit" in entry else ""
+            lines.append(f"  {pid} = {entry['value']}{unit}")
+        note = pick(product.get("notes"), language)
+        if note:
+            lines.append(f"  note: {note}")
+    lines.append(f"provenance: {lic.raw['provenance']['verification']}")
     return "\n".join(lines)

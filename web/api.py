@@ -166,6 +166,33 @@ def agreement(ident: str) -> Response:
     return _document(dict(agr.raw))
 
 
+@bp.get("/licences")
+def licences() -> Response:
+    return _listed(
+        [
+            {
+                "id": x.id,
+                "label": x.label,
+                "number": x.number,
+                "holder": x.holder,
+                "standard": {"id": x.standard.id, "version": x.standard.version},
+                "awarded": x.awarded,
+                "products": [p["model"] for p in x.products],
+                "url": url_for("api.licence", ident=x.id),
+            }
+            for x in sorted(data().source.catalog.licences.values(), key=lambda x: x.id)
+        ]
+    )
+
+
+@bp.get("/licences/<ident>")
+def licence(ident: str) -> Response:
+    found = data().source.catalog.licences.get(ident)
+    if found is None:
+        raise NotFoundError(f"no licence {ident!r}")
+    return _document(dict(found.raw))
+
+
 @bp.get("/diff")
 def diff() -> Response:
     throttle.heavy()

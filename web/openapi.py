@@ -65,6 +65,8 @@ def document() -> dict[str, Any]:
             },
             "/api/v1/agreements": {"get": _get("Agreements")},
             "/api/v1/agreements/{id}": {"get": _get("One agreement with its dated history", ["id"])},
+            "/api/v1/licences": {"get": _get("Licences (certified products)")},
+            "/api/v1/licences/{id}": {"get": _get("One licence with its products' published figures", ["id"])},
             "/api/v1/diff": {
                 "get": {
                     **_get("Compare two standards criterion by criterion"),

@@ -19,7 +19,7 @@ from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
 from registry.model import DocumentRef, Standard, pick
-from web import checks, paging, throttle, views
+from web import certified, checks, paging, throttle, views
 from web.data import Data, data, ref_of
 
 bp = Blueprint("public", __name__)
@@ -129,7 +129,18 @@ def label(ident: str) -> str:
         abort(404, f"no label {ident!r}")
     standards = [v for v in source.versions() if ident in v.labels]
     agreements = sorted((a for a in catalog.agreements.values() if ident in a.parties), key=lambda a: a.id)
-    return render_template("label.html", lab=lab, standards=standards, agreements=agreements)
+    licences = certified.for_label(data(), ident)
+    return render_template("label.html", lab=lab, standards=standards, agreements=agreements, licences=licences)
+
+
+@bp.get("/licences/<ident>")
+@kept()
+def licence(ident: str) -> str:
+    d = data()
+    lic = d.source.catalog.licences.get(ident)
+    if lic is None:
+        abort(404, f"no licence {ident!r}")
+    return render_template("licence.html", lic=lic, certified=certified.checked(d, [lic]))
 
 
 @bp.get("/standards")
@@ -174,7 +185,15 @@ def standard(ident: str, version: str | None = None) -> str:
     # leaves it in place, and a write to this one (a new version, a state) makes a new key.
     anonymous = "uid" not in session and "_flashes" not in session
     history = d.source.versions(ident)
-    key = ("standard", info.sha, lang, ui, tuple((v.version, v.state) for v in history))
+    licences = certified.for_standard(d, std)
+    key = (
+        "standard",
+        info.sha,
+        lang,
+        ui,
+        tuple((v.version, v.state) for v in history),
+        certified.fingerprint(licences),
+    )
     whole = (*key, request.path, request.args.get("lang"))
     if anonymous and (page := d.rendered.get(whole)) is not None:
         return page  # type: ignore[no-any-return]
@@ -186,7 +205,9 @@ def standard(ident: str, version: str | None = None) -> str:
             )
         )
         d.keep(key, body)
-    page = render_template("standard.html", std=std, info=info, body=body, lang=lang)
+    page = render_template(
+        "standard.html", std=std, info=info, body=body, lang=lang, certified=certified.checked(d, licences)
+    )
     if anonymous:
         d.keep(whole, page)
     return page

@@ -67,6 +67,21 @@ def test_admin_journey(page, server: str) -> None:  # type: ignore[no-untyped-de
     assert [e for e in page.errors if "status of 400" not in e] == []
 
 
+def test_certified_products_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    # Staff open DE-UZ 204, see that the registry agrees with the recorded certifications, open the licence.
+    page.goto(server + "/standards/de-uz-204/2016-08")
+    summary = page.inner_text("#certified-summary")
+    assert "Certified products recorded: 2" in summary and "consistent with this registry: 2" in summary
+    page.click("text=Midea Group")
+    page.wait_for_selector("table.figures")
+    assert "4.6 W/W" in page.inner_text("table.figures") and "incomplete" in page.inner_text("ul.oracle")
+    shot(page, "licence-midea")
+    page.click("dl.facts a[href='/labels/de-blue-angel']")
+    page.wait_for_url("**/labels/de-blue-angel")
+    assert "Midea Group" in page.inner_text("#licences")
+    assert page.errors == []
+
+
 def test_recognition_matrix_and_network_render(page, server: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/recognition")
     assert page.locator("#matrix tbody tr").count() >= 10
@@ -74,6 +89,8 @@ def test_recognition_matrix_and_network_render(page, server: str) -> None:  # ty
     box = svg.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 300
     assert page.locator("#network line").count() >= 20 and page.locator("#network circle").count() >= 10
+    # GEN peer review is marked on the headers with its year; the cells hold agreements only.
+    assert page.locator("#matrix th abbr.g").count() >= 10 and page.locator("#matrix td abbr.g").count() == 0
     shot(page, "recognition")
     page.select_option("select[name=category]", "scanner")
     page.click("form.filters button[type=submit]")

@@ -84,11 +84,11 @@ def test_unmigrated_database_is_refused_with_what_to_run(db_url: str) -> None:
 
 def test_import_is_all_or_nothing_and_a_reimport_is_a_no_op(engine: Engine, validator: Validator) -> None:
     first = _seed(engine, validator)
-    assert len(first.added) == 90 and not first.unchanged
+    assert len(first.added) == 94 and not first.unchanged
     with Session(engine) as session:
         assert reader.counts(session) == {
-            "agreement": 28,
-            "label": 30,
+            "agreement": 31,
+            "label": 31,
             "licence": 3,
             "standard:published": 11,
             "standard:superseded": 1,
@@ -96,7 +96,7 @@ def test_import_is_all_or_nothing_and_a_reimport_is_a_no_op(engine: Engine, vali
         }
         entries_before = len(session.exec(select(AuditEntry)).all())
     again = transfer.import_paths(engine, validator, [STANDARDS], actor="test")
-    assert again.ok and not again.added and len(again.unchanged) == 90
+    assert again.ok and not again.added and len(again.unchanged) == 94
     with Session(engine) as session:
         assert len(session.exec(select(AuditEntry)).all()) == entries_before
         assert audit.verify(session).ok

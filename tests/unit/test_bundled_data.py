@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from registry import truth
 from registry.catalog import Catalog
 from registry.validation import Result
-from tests.conftest import SCHEMAS, STANDARDS
+from tests.conftest import ROOT, SCHEMAS, STANDARDS
 
 
 def test_every_shipped_document_validates(bundled: Result) -> None:
@@ -84,3 +85,8 @@ def test_revision_pair_is_ordered_and_superseded(catalog: Catalog) -> None:
     assert (old.designation, new.designation) == ("HJ/T 304-2006", "HJ 2535-2013")
     assert old.status == "superseded" and new.status == "published"
     assert catalog.standard("cn-cel-room-air-conditioner") is new
+
+
+def test_the_readme_states_the_data_truth_counts(catalog: Catalog) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert truth.sentence(truth.counts(catalog)) in readme

@@ -95,7 +95,7 @@ def test_list_text_without_type_shows_everything() -> None:
     code, out, _ = run("list")
     assert code == 0
     kinds = {line.split()[0] for line in out.splitlines()}
-    assert kinds == {"label", "standard", "agreement", "parameter", "category"}
+    assert kinds == {"label", "standard", "agreement", "licence", "parameter", "category"}
 
 
 def test_show_latest_published_version() -> None:
@@ -124,6 +124,18 @@ def test_show_label_and_agreement() -> None:
     assert code == 0 and "GENICES: certified since 2012" in out
     code, out, _ = run("show", "cec-geca-mra-2005")
     assert code == 0 and "2005-01-25  signed" in out
+
+
+def test_list_and_show_licences() -> None:
+    code, out, _ = run("list", "--type", "licence", "--format", "json")
+    listed = {item["id"]: item for item in json.loads(out)}
+    assert code == 0 and listed["jp-eco-mark-17133003"]["number"] == "17 133 003"
+    midea = listed["de-blue-angel-midea-room-air-conditioner-2018"]
+    assert midea["standard"] == "de-uz-204@2016-08" and midea["number"] is None and midea["products"] == 2
+    code, out, _ = run("show", "de-blue-angel-midea-room-air-conditioner-2018")
+    assert code == 0 and "(number not published)" in out and "  energy.scop = 4.6 W/W" in out
+    code, out, _ = run("show", "jp-eco-mark-17133003", "--format", "json")
+    assert code == 0 and json.loads(out)["$schema"] == "urn:ecolabel:schema:licence:1"
 
 
 @pytest.mark.parametrize(
@@ -206,3 +218,10 @@ def test_diff_rejects_unknown_ids_and_invalid_files(tmp_path: Path) -> None:
     assert code == 1 and "not a criteria document" in err
     code, _, err = run("diff", str(tmp_path / "missing.json"), "de-uz-204")
     assert code == 2 and "no such file" in err
+
+
+def test_stats_counts_the_data_truth() -> None:
+    code, out, _ = run("stats", "--format", "json")
+    found = json.loads(out)
+    assert code == 0 and found["licences"] >= 3 and found["complete_versions"] >= 1
+    assert sum(found["with_value_by_verification"].values()) == found["criteria_with_value"]

@@ -151,7 +151,7 @@ def test_api_documents_etag_and_errors(client: FlaskClient) -> None:
     bad = client.get("/api/v1/diff?a=de-uz-204@2016-08")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "b"
     assert client.get("/api/v1/labels/cn-cel").get_json()["id"] == "cn-cel"
-    assert len(client.get("/api/v1/agreements").get_json()) == 28
+    assert len(client.get("/api/v1/agreements").get_json()) == 31
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1") and "/api/v1/check" in spec["paths"]
 

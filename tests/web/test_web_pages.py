@@ -20,7 +20,7 @@ PRODUCTS = ROOT / "examples" / "products"
 
 def test_home_counts_and_latest_changes(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
-    assert "<strong>30</strong> labels" in page and "<strong>28</strong> agreements" in page
+    assert "<strong>31</strong> labels" in page and "<strong>31</strong> agreements" in page
     assert "Latest changes" in page and "<td>import</td>" in page
 
 
@@ -96,6 +96,27 @@ def test_recognition_matrix_network_and_category_filter(client: FlaskClient) -> 
     assert "cn-de-room-air-conditioner-common-2017" not in scanners and "cn-jp-scanner-common-2017" in scanners
     agreement = client.get("/agreements/cec-blue-angel-cooperation-2007").get_data(as_text=True)
     assert "negotiating" in agreement and "in_force" in agreement and "Sources" in agreement
+
+
+def test_licences_on_the_standard_the_label_their_own_page_and_the_api(client: FlaskClient) -> None:
+    midea = "de-blue-angel-midea-room-air-conditioner-2018"
+    page = client.get("/standards/de-uz-204/2016-08").get_data(as_text=True)
+    assert "Certified products recorded: 2, consistent with this registry: 2" in page
+    assert f'href="/licences/{midea}"' in page and "Midea Group" in page
+    assert "/licences/" not in client.get("/standards/cn-cel-room-air-conditioner/2013").get_data(as_text=True)
+    label = client.get("/labels/jp-eco-mark").get_data(as_text=True)
+    assert 'href="/licences/jp-eco-mark-17133003"' in label and "17 133 003" in label
+    detail = client.get(f"/licences/{midea}").get_data(as_text=True)
+    assert "<code>energy.scop</code></td><td>4.6 W/W" in detail and "not published" in detail
+    assert "incomplete" in detail and "https://iifiir.org/en/news/midea-launches-r290" in detail
+    riso = client.get("/licences/cn-cel-riso-digital-duplicator-2019").get_data(as_text=True)
+    assert "No figures of this product are published" in riso and "/standards/cn-jp-digital-duplicator/2019" in riso
+    assert client.get("/licences/no-such-licence").status_code == 404
+    listed = client.get("/api/v1/licences").get_json()
+    assert {x["id"] for x in listed} >= {midea, "jp-eco-mark-17133003"}
+    one = client.get(f"/api/v1/licences/{midea}").get_json()
+    assert one["standard"] == {"id": "de-uz-204", "version": "2016-08"} and one["number"] is None
+    assert client.get("/api/v1/licences/nope").status_code == 404
 
 
 def test_chinese_ui_from_accept_language_and_the_switch(client: FlaskClient) -> None:

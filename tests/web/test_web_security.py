@@ -123,6 +123,7 @@ PUBLIC_GET = [
     "/compare.csv?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08",
     "/recognition",
     "/agreements/gen-genices",
+    "/licences/jp-eco-mark-17133003",
     "/check?category=scanner",
     "/login",
     "/lang/zh_Hans",
@@ -134,6 +135,8 @@ PUBLIC_GET = [
     "/api/v1/standards/de-uz-204/2016-08",
     "/api/v1/agreements",
     "/api/v1/agreements/gen-genices",
+    "/api/v1/licences",
+    "/api/v1/licences/jp-eco-mark-17133003",
     "/api/v1/diff?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08",
     "/api/v1/openapi.json",
 ]
@@ -172,7 +175,7 @@ def test_the_matrix_names_every_route(open_app: Flask) -> None:
 
     named = {
         re.sub(
-            r"/(cn-cel|de-uz-204|2016-08|gen-genices|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner)(?=/|$)",
+            r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner)(?=/|$)",
             "/<x>",
             _path(u),
         )
