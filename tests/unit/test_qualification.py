@@ -432,3 +432,16 @@ def test_a_document_that_is_not_a_product_is_rejected(checker: Checker, catalog:
 def test_the_examples_are_valid_declarations(checker: Checker) -> None:
     for path in sorted(Path(PRODUCTS).glob("*.json")):
         assert checker.check(_product(path.name), TODAY).results
+
+
+def test_an_r290_unit_qualifies_for_the_complete_low_gwp_record(checker: Checker) -> None:
+    report = checker.check(_product("split-ac-r290-low-gwp.json"), TODAY)
+    low = _result(report, "cn-low-gwp-room-air-conditioner@2015")
+    assert low.standard.complete and low.verdict == "qualifies"
+    assert set(_outcomes(low).values()) == {"pass"}
+    # The verdict says its limits come from secondary sources.
+    assert any("provisional" in n for n in low.notes) and "the standard's record is secondary" in low.notes
+    # Without the energy-saving certificate it does not qualify.
+    product = _product("split-ac-r290-low-gwp.json")
+    product["values"]["energy.national_energy_saving_product"] = {"value": False}
+    assert _result(checker.check(product, TODAY), "cn-low-gwp-room-air-conditioner@2015").verdict == "fails"
