@@ -45,7 +45,12 @@ def _raw(
 
 
 def _peer_review_notes(
-    target: Standard, held: Sequence[_Held], pathways: Sequence[Pathway], on: dt.date, read: _Read
+    target: Standard,
+    held: Sequence[_Held],
+    pathways: Sequence[Pathway],
+    on: dt.date,
+    read: _Read,
+    bases: dict[tuple[str, str], Agreement | None],
 ) -> list[str]:
     """Say where a held label and the target's label both passed a network's peer review but no agreement
     between them covers the category: a basis for recognition, not a route."""
@@ -55,7 +60,9 @@ def _peer_review_notes(
         if h.label in routed or target.labels == (h.label,):
             continue
         for label in target.labels:
-            basis = in_force.peer_review_basis(read.agreements, h.label, label, on)
+            if (h.label, label) not in bases:  # the same for every standard of the check
+                bases[(h.label, label)] = in_force.peer_review_basis(read.agreements, h.label, label, on)
+            basis = bases[(h.label, label)]
             if basis is not None:
                 notes.append(
                     f"{h.label} and {label} both passed {str(basis.network).upper()} peer review ({basis.id}): a basis "
@@ -113,6 +120,7 @@ class Checker:
         why, decided_by, verdicts = arrays.run(values)
         results = []
         memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
+        bases: dict[tuple[str, str], Agreement | None] = {}
         for i, ((compiled, scope_notes), verdict) in enumerate(zip(kept, verdicts, strict=True)):
             std = compiled.standard
             a, b = int(arrays.starts[i]), int(arrays.starts[i + 1])
@@ -121,7 +129,7 @@ class Checker:
                 verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
             pathways = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
-            basis = _peer_review_notes(std, held, pathways, on, read)
+            basis = _peer_review_notes(std, held, pathways, on, read, bases)
             results.append(Result(std, verdict, raw, pathways, licences, scope_notes + basis))
         if not standards:
             notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
