@@ -200,6 +200,8 @@ def licence_references(cat: Catalog) -> Iterator[Located]:
             yield entry, Finding("/standard", f"unknown standard {ref}")
             continue
         std = cat.standard(ref)
+        if std.status not in ("published", "superseded"):
+            yield entry, Finding("/standard", f"{ref} is a {std.status} version; a licence names a published one")
         if data["label"] in cat.labels and data["label"] not in std.labels:
             yield (
                 entry,

@@ -111,6 +111,20 @@ def test_bad_licences_are_refused_at_their_pointer(
     assert any(p == pointer and fragment in m for p, m in found), found
 
 
+def test_a_licence_naming_a_draft_is_refused(validator: Validator, tmp_path: Path) -> None:
+    draft = json.loads((STANDARDS / "criteria" / "de-uz-204" / "2016-08.json").read_text(encoding="utf-8"))
+    draft.update(version="2099-01", status="draft")
+    draft["dates"] = dict(draft["dates"], published="2099-01", valid_from="2099-01")
+    (tmp_path / "draft.json").write_text(json.dumps(draft), encoding="utf-8")
+    (tmp_path / "licence.json").write_text(
+        json.dumps(_licence(standard={"id": "de-uz-204", "version": "2099-01"}, dates={"awarded": "2099-02"})),
+        encoding="utf-8",
+    )
+    files = validator.validate_paths([tmp_path / "licence.json", tmp_path / "draft.json"], [STANDARDS]).report.files
+    found = [(e.pointer, e.message) for f in files for e in f.errors]
+    assert ("/standard", "de-uz-204@2099-01 is a draft version; a licence names a published one") in found, found
+
+
 def test_a_declaration_of_another_category_is_refused(validator: Validator, tmp_path: Path) -> None:
     data = _licence()
     data["products"][0]["declaration"]["category"] = "scanner"
