@@ -21,8 +21,10 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from benchmarks.bands import pair as bands_pair
 from benchmarks.corpus import document, revision
 from benchmarks.timing import median_ms
+from registry.catalog import Catalog
 from registry.diff import compare
 from registry.model import Standard
 from registry.validation import Validator
@@ -68,6 +70,46 @@ def main() -> None:
     growth = ours[1000] / ours[200]
     print(f"our diff / parsing both at 200 criteria: {at_200:.2f}x (target <= 5x) {'MET' if at_200 <= 5 else 'MISSED'}")
     print(f"our diff 1,000 / 200 criteria: {growth:.2f}x (target <= 6x) {'MET' if growth <= 6 else 'MISSED'}")
+    print()
+    cross_label(validator, catalog, args.repeat)
+
+
+def cross_label(validator: Validator, catalog: Catalog, repeat: int) -> None:
+    """Cross-label mode (issue 16): two labels' standards, disjoint capacity bands, B's restated in W, shuffled."""
+    print(f"{'cross-label':<34} {'json.loads A+B':>15} {'validate A':>11} {'diff':>9}  pairs facing")
+    diffs: dict[str, float] = {}
+    parses: dict[str, float] = {}
+    validations: dict[str, float] = {}
+    cases = [
+        ("200 criteria, 10 x 20 bands", 20, 1),
+        ("1,000 criteria, 10 x 100 bands", 100, 1),
+        ("200 criteria, dense (10 x 4 x 5)", 4, 5),
+        ("1,000 criteria, dense (10 x 20 x 5)", 20, 5),
+    ]
+    for name, bands, per_band in cases:
+        a, b = bands_pair(bands, per_band)
+        assert validator.validate_data(a, context=catalog) == [], "generated documents must be valid"
+        assert validator.validate_data(b, context=catalog) == [], "generated documents must be valid"
+        raw_a, raw_b = json.dumps(a).encode(), json.dumps(b).encode()
+        parses[name] = median_ms(lambda ra=raw_a, rb=raw_b: (json.loads(ra), json.loads(rb)), repeat)
+        validations[name] = median_ms(lambda a=a: validator.validate_data(a, context=catalog), repeat)
+
+        def run(a: dict[str, Any] = a, b: dict[str, Any] = b) -> Any:
+            return compare(Standard.from_json(a), Standard.from_json(b), catalog.vocabulary)
+
+        diffs[name] = median_ms(lambda: run().as_json(), repeat)
+        facing = sum(1 for p in run().pairs if p.a is not None and p.b is not None)
+        print(f"{name:<34} {parses[name]:>13.2f}ms {validations[name]:>9.2f}ms {diffs[name]:>7.2f}ms  {facing}")
+    banded, big, dense, big_dense = (c[0] for c in cases)
+    parse_one = parses[banded] / 2
+    checks = [
+        ("cross-label diff / parsing both at 200 criteria", diffs[banded] / parses[banded], 5),
+        ("cross-label diff 1,000 / 200 criteria, banded", diffs[big] / diffs[banded], 6),
+        ("cross-label diff 1,000 / 200 criteria, dense", diffs[big_dense] / diffs[dense], 6),
+        ("validation in context / parsing it, 200 criteria", validations[banded] / parse_one, 2),
+    ]
+    for words, ratio, target in checks:
+        print(f"{words}: {ratio:.2f}x (target <= {target}x) {'MET' if ratio <= target else 'MISSED'}")
 
 
 if __name__ == "__main__":

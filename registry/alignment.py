@@ -7,6 +7,8 @@ criteria face each other when their conditions overlap, and are compared on the 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,8 +86,9 @@ def _meet(x: Facts, y: Facts) -> bool:
     return not req.region_empty(req.region_intersect(x.region, y.region))
 
 
-def align_by_parameter(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
-    """Pair criteria on one parameter whose conditions overlap; the rest stand alone."""
+def align_all_pairs(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
+    """Pair criteria on one parameter whose conditions overlap, testing every pair (the reference for
+    ``align_by_parameter``, which must give the same pairs in the same order)."""
     by_parameter: dict[str, list[Facts]] = {}
     for f in b:
         by_parameter.setdefault(f.criterion.parameter, []).append(f)
@@ -93,6 +96,82 @@ def align_by_parameter(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
     matched_b: set[int] = set()
     for fa in a:
         partners = [fb for fb in by_parameter.get(fa.criterion.parameter, ()) if _meet(fa, fb)]
+        pairs += [(fa, fb) for fb in partners] or [(fa, None)]
+        matched_b.update(id(fb) for fb in partners)
+    pairs += [(None, fb) for fb in b if id(fb) not in matched_b]
+    return pairs
+
+
+def _span(f: Facts, key: str | None) -> req.Interval | None:
+    """Return a criterion's interval on the index's condition parameter, if its conditions give one."""
+    if key is None or isinstance(f.region, req.Unknown):
+        return None
+    found = f.region.get(key)
+    return found if isinstance(found, req.Interval) else None
+
+
+class _Index:
+    """One side's criteria on one parameter, indexed on the condition parameter most of them bound.
+
+    Intervals are sorted by their lower end, with the highest upper end reached so far; a query walks
+    down from the last interval starting at or below its upper end and stops where nothing earlier
+    reaches its lower end. With disjoint bands that is O(log n + k) for k facing criteria. Criteria
+    without an interval on that parameter (no condition there, an enum condition, an unknown region)
+    are tried for every query. The answer is a superset of the facing criteria: ``_meet`` decides.
+    """
+
+    def __init__(self, group: Sequence[Facts]) -> None:
+        count: dict[str, int] = {}
+        for f in group:
+            if not isinstance(f.region, req.Unknown):
+                for pid, allowed_set in f.region.items():
+                    if isinstance(allowed_set, req.Interval):
+                        count[pid] = count.get(pid, 0) + 1
+        self.key = max(sorted(count), key=count.__getitem__) if count else None
+        spans: list[tuple[float, float, int]] = []
+        self.always: list[int] = []
+        for pos, f in enumerate(group):
+            span = _span(f, self.key)
+            if span is None:
+                self.always.append(pos)
+            else:
+                spans.append((span.low, span.high, pos))
+        spans.sort()
+        self.spans = spans
+        self.lows = [low for low, _, _ in spans]
+        self.reach = list(itertools.accumulate((high for _, high, _ in spans), max))
+
+    def candidates(self, f: Facts) -> list[int]:
+        """Return the positions, in the group's order, of the criteria whose conditions may overlap f's."""
+        span = _span(f, self.key)
+        if span is None:
+            return sorted([pos for _, _, pos in self.spans] + self.always)
+        found = list(self.always)
+        j = bisect.bisect_right(self.lows, span.high) - 1
+        while j >= 0 and self.reach[j] >= span.low:
+            if self.spans[j][1] >= span.low:
+                found.append(self.spans[j][2])
+            j -= 1
+        return sorted(found)
+
+
+def align_by_parameter(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
+    """Pair criteria on one parameter whose conditions overlap; the rest stand alone.
+
+    The facing pairs are found through an index on the conditions (``_Index``), in O((n + k) log n)
+    for disjoint bands, and are the same, in the same order, as ``align_all_pairs`` gives.
+    """
+    by_parameter: dict[str, list[Facts]] = {}
+    for f in b:
+        by_parameter.setdefault(f.criterion.parameter, []).append(f)
+    indexes = {pid: _Index(group) for pid, group in by_parameter.items()}
+    pairs: Aligned = []
+    matched_b: set[int] = set()
+    for fa in a:
+        group = by_parameter.get(fa.criterion.parameter, ())
+        index = indexes.get(fa.criterion.parameter)
+        positions = index.candidates(fa) if index is not None else ()
+        partners = [group[pos] for pos in positions if _meet(fa, group[pos])]
         pairs += [(fa, fb) for fb in partners] or [(fa, None)]
         matched_b.update(id(fb) for fb in partners)
     pairs += [(None, fb) for fb in b if id(fb) not in matched_b]
@@ -219,8 +298,17 @@ def _requirements(ca: Criterion, cb: Criterion, param: Parameter, method_kind: s
     return found, words[found]
 
 
-def alone(f: Facts, side: str, others: Sequence[Facts], other: Standard, *, revision: bool) -> Verdict:
-    """Return the verdict for a criterion with no counterpart on the other side."""
+def ids_by_parameter(found: Sequence[Facts]) -> dict[str, list[str]]:
+    """Return the criterion ids of one side per parameter, in order (looked up by ``alone``)."""
+    ids: dict[str, list[str]] = {}
+    for f in found:
+        ids.setdefault(f.criterion.parameter, []).append(f.criterion.id)
+    return ids
+
+
+def alone(f: Facts, side: str, others: Mapping[str, Sequence[str]], other: Standard, *, revision: bool) -> Verdict:
+    """Return the verdict for a criterion with no counterpart on the other side (``others``: the other side's
+    criterion ids per parameter)."""
     c = f.criterion
     relation = ONLY_A if side == "A" else ONLY_B
     other_side = "B" if side == "A" else "A"
@@ -228,7 +316,7 @@ def alone(f: Facts, side: str, others: Sequence[Facts], other: Standard, *, revi
         reason = "removed in B" if side == "A" else "new in B"
         if not other.complete:
             reason += f" as recorded ({other_side} is a partial record, so it may only be unrecorded there)"
-    elif same_param := [o.criterion.id for o in others if o.criterion.parameter == c.parameter]:
+    elif same_param := others.get(c.parameter, ()):
         reason = f"{other_side}'s criteria on {c.parameter} ({', '.join(same_param)}) apply to other products"
     else:
         reason = f"{other_side} records no criterion on {c.parameter}"

@@ -188,14 +188,15 @@ def compare(a: Standard, b: Standard, vocabulary: Vocabulary) -> Diff:
     align = alignment.align_by_id if revision else alignment.align_by_parameter
     aligned = align(facts_a, facts_b)
     pairs = []
+    ids_a, ids_b = alignment.ids_by_parameter(facts_a), alignment.ids_by_parameter(facts_b)
     for fa, fb in aligned:
         if fa is not None and fb is not None:
             verdict = alignment.compare(fa, fb, lookup, revision=revision)
         elif fa is not None:
-            verdict = alignment.alone(fa, "A", facts_b, b, revision=revision)
+            verdict = alignment.alone(fa, "A", ids_b, b, revision=revision)
         else:
             assert fb is not None
-            verdict = alignment.alone(fb, "B", facts_a, a, revision=revision)
+            verdict = alignment.alone(fb, "B", ids_a, a, revision=revision)
         pairs.append(Pair(fa, fb, verdict))
     editorial = tuple(_editorial(a, b, pairs)) if revision else ()
     mode = "revision" if revision else "cross_label"

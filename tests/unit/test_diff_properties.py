@@ -17,9 +17,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry import alignment
 from registry.catalog import Catalog
 from registry.diff import Diff, compare
-from registry.model import Standard
+from registry.model import Parameter, Standard
 from registry.validation import Validator
 
 SOURCE = {
@@ -150,7 +151,7 @@ def test_generated_documents_are_valid(validator: Validator, catalog: Catalog) -
     """The strategies make valid documents, so the properties speak about real input."""
 
     @PROPS
-    @given(document("gen-a"))
+    @given(st.one_of(document("gen-a"), banded_document("gen-a")))
     def check(doc: dict[str, Any]) -> None:
         assert validator.validate_data(doc, context=catalog) == []
 
@@ -225,3 +226,68 @@ def test_reordering_or_restating_changes_nothing(
     restated = _diff(a, _restated(b), catalog)
     assert _relations(restated) == _relations(base)
     assert (restated.coverage("a"), restated.coverage("b")) == (base.coverage("a"), base.coverage("b"))
+
+
+@st.composite
+def banded_criterion(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    """A criterion on one of two parameters, under conditions of every kind the index meets: capacity
+    intervals (closed, open, one-sided, restated in W, with an unknown comparator), an enum condition,
+    both, or none."""
+    conditions: list[dict[str, Any]] = []
+    shape = draw(st.sampled_from(["range", "range", "min", "max", "none", "enum", "range+enum"]))
+    unit, factor = draw(st.sampled_from([("kW", 1.0), ("W", 1000.0)]))
+    low = draw(st.integers(0, 12)) / 2
+    width = draw(st.integers(1, 8)) / 2
+    if shape.startswith("range"):
+        conditions.append(
+            {
+                "parameter": CAPACITY,
+                "type": "range",
+                "min": {"value": low * factor, "unit": unit},
+                "max": {"value": (low + width) * factor, "unit": unit},
+                "min_inclusive": draw(st.sampled_from([True, False, None])),
+                "max_inclusive": draw(st.booleans()),
+            }
+        )
+    elif shape in ("min", "max"):
+        conditions.append(
+            {"parameter": CAPACITY, "type": shape, "value": {"value": low * factor, "unit": unit}, "inclusive": True}
+        )
+    if shape.endswith("enum"):
+        values = draw(st.lists(st.sampled_from(["single-split", "multi-split", "portable"]), min_size=1, unique=True))
+        conditions.append({"parameter": "unit.configuration", "type": "one_of", "values": values})
+    crit: dict[str, Any] = {
+        "id": f"c{index}",
+        "title": {"en": f"Criterion {index}"},
+        "topic": "other",
+        "parameter": draw(st.sampled_from(["energy.seer", "refrigerant.gwp100"])),
+        "requirement": {"type": "qualitative", "evidence": {"en": "x"}},
+        "mandatory": True,
+        "provenance": SOURCE,
+    }
+    if conditions:
+        crit["conditions"] = conditions
+    return crit
+
+
+@st.composite
+def banded_document(draw: st.DrawFn, ident: str) -> dict[str, Any]:
+    doc = draw(document(ident))
+    doc["criteria"] = [draw(banded_criterion(i)) for i in range(draw(st.integers(0, 30)))]
+    return doc
+
+
+@PROPS
+@given(banded_document("gen-a"), banded_document("gen-b"))
+def test_the_indexed_alignment_finds_the_same_pairs_as_all_pairs(
+    catalog: Catalog, a: dict[str, Any], b: dict[str, Any]
+) -> None:
+    def lookup(pid: str) -> Parameter | None:
+        return catalog.vocabulary.parameter("room-air-conditioner", pid)
+
+    fa, fb = alignment.facts(Standard.from_json(a), lookup), alignment.facts(Standard.from_json(b), lookup)
+
+    def ids(pairs: alignment.Aligned) -> list[tuple[str | None, str | None]]:
+        return [(x.criterion.id if x else None, y.criterion.id if y else None) for x, y in pairs]
+
+    assert ids(alignment.align_by_parameter(fa, fb)) == ids(alignment.align_all_pairs(fa, fb))
