@@ -8,9 +8,10 @@ criteria face each other when their conditions overlap, and are compared on the 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from registry import requirements as req
@@ -54,17 +55,25 @@ class Facts:
     criterion: Criterion
     param: Parameter | None
     region: req.Region | req.Unknown
-    applies_to: str
     text: str
+    allowed: req.Allowed | req.Unknown | req.Declaration | None  # the requirement's set (None: no parameter)
+    lookup: Lookup = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def applies_to(self) -> str:
+        """Return the products the criterion applies to, in words (worked out when a verdict says it)."""
+        region = self.region
+        return region.reason if isinstance(region, req.Unknown) else req.describe_region(region, self.lookup)
 
 
 def facts(std: Standard, lookup: Lookup) -> list[Facts]:
     """Return the facts of every criterion of a standard, in order."""
     found = []
     for crit in std.criteria:
+        param = lookup(crit.parameter)
+        allowed_set = req.allowed(crit.requirement, param) if param is not None else None
         region = req.region(crit.conditions, lookup)
-        applies_to = region.reason if isinstance(region, req.Unknown) else req.describe_region(region, lookup)
-        found.append(Facts(crit, lookup(crit.parameter), region, applies_to, constraint(crit.requirement)))
+        found.append(Facts(crit, param, region, constraint(crit.requirement), allowed_set, lookup))
     return found
 
 
@@ -83,7 +92,7 @@ def align_by_id(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
 def _meet(x: Facts, y: Facts) -> bool:
     if isinstance(x.region, req.Unknown) or isinstance(y.region, req.Unknown):
         return True  # cannot tell: face them, and the pair says why they are not comparable
-    return not req.region_empty(req.region_intersect(x.region, y.region))
+    return req.regions_meet(x.region, y.region)
 
 
 def align_all_pairs(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
@@ -222,19 +231,20 @@ def compare(fa: Facts, fb: Facts, lookup: Lookup, *, revision: bool) -> Verdict:
             return Verdict(NOT_COMPARABLE, f"cannot tell which products {side}'s criterion applies to: {r.reason}")
     assert not isinstance(ra, req.Unknown) and not isinstance(rb, req.Unknown)
     scope = req.scope(ra, rb)
-    regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
     if scope == "disjoint":
+        regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
         return Verdict(NOT_COMPARABLE, f"the criteria apply to different products ({regions})", scope)
     if scope == "same":
         where, notes = (fa.applies_to if (ra or rb) else ""), []
     else:
+        regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
         where, notes = req.describe_region(req.region_intersect(ra, rb), lookup), [f"{_SCOPE[scope]} ({regions})"]
     method_kind, method_words = _methods(ca, cb, param)
     if method_kind == "different":
         return Verdict(NOT_COMPARABLE, method_words, scope, where, _flags(ca, cb, notes))
     if method_words:
         notes.append(method_words)
-    relation, why = _requirements(ca, cb, param, method_kind)
+    relation, why = _requirements(fa, fb, param, method_kind)
     if relation in (req.EQUAL, IDENTICAL) and ca.mandatory != cb.mandatory:
         relation = req.A_STRICTER if ca.mandatory else req.B_STRICTER
         why = "the same requirement, mandatory only in " + ("A" if ca.mandatory else "B")
@@ -268,8 +278,16 @@ def _flags(ca: Criterion, cb: Criterion, notes: list[str]) -> tuple[str, ...]:
     return (*notes, *(["values: " + ", ".join(flagged)] if flagged else []))
 
 
-def _requirements(ca: Criterion, cb: Criterion, param: Parameter, method_kind: str) -> tuple[str, str]:
-    fa, fb = req.allowed(ca.requirement, param), req.allowed(cb.requirement, param)
+def _allowed(f: Facts, param: Parameter) -> req.Allowed | req.Unknown | req.Declaration:
+    """Return a criterion's allowed set read with a parameter (worked out once per criterion for its own)."""
+    if f.param is param and f.allowed is not None:
+        return f.allowed
+    return req.allowed(f.criterion.requirement, param)
+
+
+def _requirements(x: Facts, y: Facts, param: Parameter, method_kind: str) -> tuple[str, str]:
+    ca, cb = x.criterion, y.criterion
+    fa, fb = _allowed(x, param), _allowed(y, param)
     same_text = _core(ca.requirement) == _core(cb.requirement)
     if isinstance(fa, req.Declaration) and isinstance(fb, req.Declaration):
         if same_text:

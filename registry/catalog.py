@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,36 @@ class Catalog:
         self._versions = {
             sid: sorted(vs.values(), key=lambda s: version_key(s.version)) for sid, vs in versions.items()
         }
+
+    def led_by(self, entry: Entry) -> Catalog:
+        """Return the catalogue of ``[entry, *others]`` (others: every entry from another file): the entry wins
+        over a namesake, as in a full build. Validating one document in context takes this path, so the
+        context's documents are not parsed again (only a vocabulary rebuilds everything)."""
+        entries = [entry, *(e for e in self.entries if e.path != entry.path)]
+        if entry.kind == "vocabulary" or len(entries) != len(self.entries) + 1:
+            return Catalog(entries)
+        new = object.__new__(Catalog)
+        new.entries = entries
+        new.vocabulary = self.vocabulary
+        new.labels, new.agreements, new.licences = self.labels, self.agreements, self.licences
+        new._versions = self._versions
+        data = entry.data
+        parsers: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+            "label": Label.from_json,
+            "agreement": Agreement.from_json,
+            "licence": Licence.from_json,
+        }
+        if entry.kind in parsers:
+            first = {data["id"]: parsers[entry.kind](data)}
+            name = {"label": "labels", "agreement": "agreements", "licence": "licences"}[entry.kind]
+            old: dict[str, Any] = getattr(self, name)
+            setattr(new, name, first | {k: v for k, v in old.items() if k != data["id"]})
+        elif entry.kind == "standard":
+            std = Standard.from_json(data)
+            same = [s for s in self._versions.get(std.id, ()) if s.version != std.version]
+            ordered = sorted([std, *same], key=lambda s: version_key(s.version))
+            new._versions = {std.id: ordered} | {k: v for k, v in self._versions.items() if k != std.id}
+        return new
 
     @property
     def standards(self) -> list[Standard]:

@@ -9,7 +9,14 @@ from typing import Any
 
 def pointer(*parts: str | int) -> str:
     """Build an RFC 6901 JSON pointer from path parts."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join([_part(p) for p in parts])
+
+
+def _part(p: str | int) -> str:
+    text = str(p)
+    if "~" in text or "/" in text:
+        text = text.replace("~", "~0").replace("/", "~1")
+    return "/" + text
 
 
 def join(base: str, *parts: str | int) -> str:

@@ -204,6 +204,7 @@ def dimension_of(unit: str) -> str:
     return str(dims) if dims else "dimensionless"
 
 
+@lru_cache(maxsize=4096)
 def compatible(unit: str, canonical: str) -> bool:
     """Return whether a unit has the same dimension as the canonical unit."""
     return bool(parse_unit(unit).dimensionality == parse_unit(canonical).dimensionality)

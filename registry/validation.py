@@ -126,15 +126,18 @@ class Validator:
         if kind is None or findings:
             return findings
         report = FileReport(name)
-        others = [e for e in (context.entries if context else ()) if e.path != name]
-        self._check_entries([Entry(name, kind, data), *others], {name: report})
+        entry = Entry(name, kind, data)
+        self._check_catalog(context.led_by(entry) if context else Catalog([entry]), {name: report})
         return report.errors
 
     def _check_entries(self, entries: list[Entry], reports: Mapping[str, FileReport]) -> Catalog:
         """Run document rules on the reported entries and catalogue rules on all of them."""
-        catalog = Catalog(entries)
+        return self._check_catalog(Catalog(entries), reports)
+
+    def _check_catalog(self, catalog: Catalog, reports: Mapping[str, FileReport]) -> Catalog:
+        """Run document rules on the catalogue's reported entries and catalogue rules on all of them."""
         ctx = document_rules.Context(catalog.vocabulary)
-        for entry in entries:
+        for entry in catalog.entries:
             if entry.path in reports:
                 for rule in document_rules.RULES[entry.kind]:
                     reports[entry.path].extend(rule(entry.data, ctx))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from registry import dates, units
@@ -15,11 +16,33 @@ from registry.vocabulary import Vocabulary
 Doc = Mapping[str, Any]
 
 
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What the rules look up anywhere in a document: its date fields and its sources, with their paths."""
+
+    dates: list[tuple[Path, str]]
+    sources: list[tuple[Path, Mapping[str, Any]]]
+
+
 @dataclass(frozen=True)
 class Context:
-    """What the document rules need to know beyond the document itself."""
+    """What the document rules need to know beyond the document itself (one per validation run)."""
 
     vocabulary: Vocabulary
+    _fields: dict[int, tuple[Doc, Fields]] = field(default_factory=dict, repr=False, compare=False)
+
+    def fields(self, doc: Doc) -> Fields:
+        """Return a document's date fields and sources, found in one walk shared by the rules."""
+        hit = self._fields.get(id(doc))
+        if hit is not None and hit[0] is doc:
+            return hit[1]
+        found = Fields([], [])
+        _collect(doc, (), found, in_source=False)
+        self._fields[id(doc)] = (doc, found)
+        return found
 
 
 _DATE_KEYS = frozenset(
@@ -40,24 +63,32 @@ _DATE_KEYS = frozenset(
 )
 
 
-def _date_fields(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Yield (path, value) of every date field, by the names the schemas use for dates (parsed JSON only)."""
+def _collect(node: Any, path: Path, out: Fields, *, in_source: bool) -> None:
+    """Add every date field (by the names the schemas use for dates) and every entry of a ``sources`` list,
+    at any depth, in document order (parsed JSON only)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, str):
                 if key in _DATE_KEYS:
-                    yield (*path, key), value
-            elif isinstance(value, dict | list):
-                yield from _date_fields(value, (*path, key))
-    elif isinstance(node, list):
+                    out.dates.append(((*path, key), value))
+            elif isinstance(value, list):
+                if key == "sources" and not in_source:
+                    at = (*path, key)
+                    out.sources.extend(((*at, i), s) for i, s in enumerate(value) if isinstance(s, dict))
+                    _collect(value, at, out, in_source=True)
+                elif value:
+                    _collect(value, (*path, key), out, in_source=in_source)
+            elif isinstance(value, dict) and value:
+                _collect(value, (*path, key), out, in_source=in_source)
+    else:
         for i, value in enumerate(node):
-            if isinstance(value, dict | list):
-                yield from _date_fields(value, (*path, i))
+            if isinstance(value, dict | list) and value:
+                _collect(value, (*path, i), out, in_source=in_source)
 
 
 def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """Every date is a real calendar date."""
-    for path, value in _date_fields(doc):
+    for path, value in ctx.fields(doc).dates:
         try:
             dates.bounds(value)
         except dates.DateError as exc:
@@ -68,30 +99,22 @@ def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
 _INTERNAL = re.compile(r"domain[- ]facts|research notes|this repository|the project's", re.IGNORECASE)
 
 
-def _sources(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
-    """Yield (path, source) of every entry of a ``sources`` list, at any depth."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "sources" and isinstance(value, list):
-                yield from (((*path, key, i), s) for i, s in enumerate(value) if isinstance(s, dict))
-            elif isinstance(value, dict | list):
-                yield from _sources(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _sources(value, (*path, i))
+@functools.lru_cache(maxsize=4096)
+def _internal(text: str) -> bool:
+    return _INTERNAL.search(text) is not None  # the same source is cited by many criteria: asked once
 
 
 def public_sources(doc: Doc, ctx: Context) -> Iterator[Finding]:
     """Every source is a public citation: a URL, a document number or a publisher, never a pointer into this
     repository (a user cannot follow one)."""
-    for path, source in _sources(doc):
+    for path, source in ctx.fields(doc).sources:
         if not any(source.get(k) for k in ("url", "standard_number", "publisher")):
             yield Finding(
                 pointer(*path), "a source needs a url, a standard_number or a publisher, so a reader can find it"
             )
         for key in ("title", "note"):
             text = source.get(key)
-            if isinstance(text, str) and _INTERNAL.search(text):
+            if isinstance(text, str) and _internal(text):
                 yield Finding(pointer(*path, key), "cite the public source itself, not notes kept in this repository")
 
 

@@ -19,6 +19,9 @@ from registry.requirements import (
     Interval,
     _union_covers,
     covered_by_union,
+    intersect,
+    is_empty,
+    meets,
     relation,
 )
 
@@ -106,3 +109,23 @@ def test_pieced_coverage_agrees_with_checking_every_point(parts: list[Interval],
     points = [x / 2 for x in range(0, 10)] + [1e9]
     expected = all(any(_inside(x, p) for p in parts) for x in points if _inside(x, whole))
     assert _union_covers(whole, parts) is expected
+
+
+near = st.sampled_from([0.0, 1.0, 1.0 + 1e-12, 2.0, 3.5, 3.5 * (1 + 1e-10), 4.0])
+close_intervals = st.builds(
+    lambda lo, hi, li, hi_in, open_end: Interval(min(lo, hi), li, INF if open_end else max(lo, hi), hi_in),
+    near,
+    near,
+    st.sampled_from([True, False]),
+    st.sampled_from([True, False]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(close_intervals, close_intervals)
+def test_meets_agrees_with_an_empty_intersection(s: Interval, t: Interval) -> None:
+    # The alignment asks ``meets`` instead of building the intersection: the answers must be the same,
+    # with bounds that differ only by a conversion's rounding too.
+    assert meets(s, t) is (not is_empty(intersect(s, t)))
+    assert meets(s, t) is meets(t, s)

@@ -125,3 +125,33 @@ def test_fast_and_detailed_schema_validators_agree_on_mutations(
     if not isinstance(doc.get("$schema"), str) or doc["$schema"] not in validator.schemas.fast:
         return
     assert validator.schemas.fast[doc["$schema"]].is_valid(doc) != _schema_errors_py(validator, doc)
+
+
+def _picture(cat: Catalog) -> tuple[Any, ...]:
+    return (
+        [e.path for e in cat.entries],
+        [(s.id, s.version, s.raw) for s in cat.standards],
+        [(k, v) for k, v in cat.labels.items()],
+        [(k, v) for k, v in cat.agreements.items()],
+        [(k, v) for k, v in cat.licences.items()],
+        sorted(cat.vocabulary.categories),
+    )
+
+
+def test_a_catalogue_led_by_one_document_is_the_full_build(catalog: Catalog) -> None:
+    # Validation in context reuses the context's parsed documents; the catalogue it gets must be the one a
+    # full build gives, for a new document, for one standing in for a stored namesake, and for each kind.
+    seen: set[str] = set()
+    for entry in catalog.entries:
+        if entry.kind in seen:
+            continue
+        seen.add(entry.kind)
+        changed = copy.deepcopy(dict(entry.data))
+        if entry.kind == "standard":
+            changed["criteria"] = changed["criteria"][:1]
+        for data, path in ((changed, "<document>"), (changed, entry.path)):
+            fresh = type(entry)(path, entry.kind, data)
+            led = catalog.led_by(fresh)
+            full = Catalog([fresh, *(e for e in catalog.entries if e.path != path)])
+            assert _picture(led) == _picture(full), (entry.kind, path)
+    assert {"standard", "label", "agreement", "licence", "vocabulary"} <= seen
