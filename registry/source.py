@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -93,6 +94,46 @@ class VersionInfo:
                 "\t".join([_flat(c.get("id")), _flat(c.get("parameter"))] + [f"{k}={_flat(v)}" for k, v in titles(c)])
                 for c in criteria
             ),
+        )
+
+    def content_summary(self) -> str:
+        """Return what this listing says of the content alone, as JSON (no state, no lock: see ``of``)."""
+        start, until = self.in_force_from, self.in_force_until
+        return json.dumps(
+            {
+                "title": self.title,
+                "kind": self.kind,
+                "labels": list(self.labels),
+                "designation": self.designation,
+                "criteria_count": self.criteria_count,
+                "in_force_from": start.isoformat() if start else None,
+                "in_force_until": until.isoformat() if until else None,
+                "criteria_text": self.criteria_text,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_content_summary(cls, text: str, *, sha: str) -> VersionInfo:
+        """Return the listing of content from its ``content_summary`` (state and lock to be filled in)."""
+        found = json.loads(text)
+        start, until = found["in_force_from"], found["in_force_until"]
+        return cls(
+            doc_id="",
+            version="",
+            state="",
+            category="",
+            sha=sha,
+            lock_version=1,
+            in_force_from=dt.date.fromisoformat(start) if start else None,
+            in_force_until=dt.date.fromisoformat(until) if until else None,
+            title=found["title"],
+            kind=found["kind"],
+            labels=tuple(found["labels"]),
+            designation=found["designation"],
+            criteria_count=found["criteria_count"],
+            criteria_text=found["criteria_text"],
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.model import Category, Parameter
 
@@ -13,6 +13,9 @@ class Vocabulary:
     """Categories by id; a category inherits the parameters of its broader categories."""
 
     categories: Mapping[str, Category]
+    # (category, parameter) -> the parameter ``parameter`` found: the vocabulary never changes, and a check of 500
+    # standards asks it for every criterion and condition.
+    _found: dict[tuple[str, str], Parameter] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @classmethod
     def of(cls, categories: Iterable[Category]) -> Vocabulary:
@@ -34,9 +37,14 @@ class Vocabulary:
 
     def parameter(self, category: str, parameter: str) -> Parameter | None:
         """Return a parameter as defined for a category or inherited, or None."""
+        key = (category, parameter)
+        hit = self._found.get(key)
+        if hit is not None:
+            return hit
         for cat in self.lineage(category):
             if parameter in cat.parameters:
-                return cat.parameters[parameter]
+                self._found[key] = found = cat.parameters[parameter]  # hits only: a hostile name is not kept
+                return found
         return None
 
     def parameters(self, category: str) -> dict[str, Parameter]:

@@ -100,3 +100,19 @@ class LoginFailure(SQLModel, table=True):
     pk: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, index=True)
     at: dt.datetime = Field(default_factory=_now)
+
+
+class ContentSummary(SQLModel, table=True):
+    """What lists show of a standard's content (titles, labels, criteria count, search text), by content hash.
+
+    Derived, not a record: content with a hash never changes, so its summary is worked out once, by the
+    first reader that needs it, and any process reads it instead of parsing the content (the full listing
+    of 10,000 standards in a fresh process). ``format`` says how it was worked out; another format is
+    ignored and worked out again. Not audited, not exported: it can always be rebuilt from the content.
+    """
+
+    __tablename__ = "content_summary"
+
+    sha256: str = Field(max_length=64, primary_key=True)
+    format: int = Field(primary_key=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from registry.catalog import Catalog, Entry
@@ -26,12 +30,14 @@ from registry.errors import NotFoundError
 from registry.in_force import ADOPTED
 from registry.model import DocumentRef, Standard
 from registry.source import Reading, VersionInfo, in_force_on, pick_version
-from registry.store.models import AuditEntry, Record, StandardVersion
+from registry.store.models import AuditEntry, ContentSummary, Record, StandardVersion
 from registry.versions import version_key
 
 FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
 FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refresh, read everything again
 _CHUNK = 500
+SUMMARY_FORMAT = 1  # how ``VersionInfo.of`` summarises content: raise it when that changes
+log = logging.getLogger(__name__)
 _DRAFT_WORK = ("create_draft", "update_draft")
 
 
@@ -231,17 +237,30 @@ class StoreReader(Reading):
         infos: dict[str, list[VersionInfo]],
     ) -> None:
         """Summarise stored versions into ``infos``; content is read only for hashes not summarised before."""
-        need = [r for r in rows if r[4] not in known]
         summaries: dict[str, VersionInfo] = dict(known)
+        need = sorted({r[4] for r in rows} - summaries.keys())
+        for start in range(0, len(need), _CHUNK):
+            for sha, text in conn.execute(
+                sa_select(col(ContentSummary.sha256), col(ContentSummary.summary)).where(
+                    col(ContentSummary.format) == SUMMARY_FORMAT,
+                    col(ContentSummary.sha256).in_(need[start : start + _CHUNK]),
+                )
+            ):
+                summaries[sha] = VersionInfo.from_content_summary(text, sha=sha)
+        need = [sha for sha in need if sha not in summaries]
+        worked_out: list[VersionInfo] = []
         for start in range(0, len(need), _CHUNK):
             for sha, content in conn.execute(
                 sa_select(col(StandardVersion.content_sha256), col(StandardVersion.content)).where(
-                    col(StandardVersion.content_sha256).in_([r[4] for r in need[start : start + _CHUNK]])
+                    col(StandardVersion.content_sha256).in_(need[start : start + _CHUNK])
                 )
             ):
                 if sha not in summaries:
                     summaries[sha] = VersionInfo.of(json.loads(content), state="", sha=sha)
+                    worked_out.append(summaries[sha])
                     self.reads += 1
+        if worked_out:
+            self._remember(worked_out)
         for doc_id, version, state, category, sha, lock in rows:
             base = summaries[sha]
             info = VersionInfo(
@@ -263,6 +282,18 @@ class StoreReader(Reading):
             infos.setdefault(doc_id, []).append(info)
         for doc_id in {r[0] for r in rows}:
             infos[doc_id].sort(key=lambda v: version_key(v.version))
+
+    def _remember(self, infos: Sequence[VersionInfo]) -> None:
+        """Store summaries worked out from content, for every process after this one (derived data: when
+        the database refuses, for example a writer holds it too long, the next reader works them out again)."""
+        rows = [{"sha256": v.sha, "format": SUMMARY_FORMAT, "summary": v.content_summary()} for v in infos]
+        insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        try:
+            with self.engine.begin() as conn:
+                for start in range(0, len(rows), _CHUNK):
+                    conn.execute(insert(ContentSummary).on_conflict_do_nothing(), rows[start : start + _CHUNK])
+        except OperationalError as exc:
+            log.warning("content summaries not stored (they will be worked out again): %s", exc.orig)
 
     # --- the Source port
 

@@ -7,11 +7,12 @@ import json
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from registry.errors import NotFoundError
 from registry.model import DocumentRef
 from registry.store import reader, service, transfer
+from registry.store.models import ContentSummary
 from registry.validation import Validator
 from tests.conftest import STANDARDS
 
@@ -51,6 +52,36 @@ def test_a_write_re_reads_only_what_it_changed(engine: Engine, validator: Valida
     ]
     assert source.get(DocumentRef("de-uz-204"))[0].version == "2030"
     assert [v.version for v in source.in_force(dt.date(2031, 1, 1), "de-uz-204")] == ["2030"]
+
+
+def test_a_fresh_reader_lists_from_stored_summaries(engine: Engine, validator: Validator) -> None:
+    # The first reader works out each content's summary and stores it by hash; a reader in a fresh process
+    # lists every standard from those summaries without reading any content, and lists exactly the same.
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    first = reader.StoreReader(engine)
+    first.refresh()
+    assert first.reads == len(first.versions()) >= 10
+    with Session(engine) as session:
+        stored = session.exec(select(ContentSummary)).all()
+    assert {s.sha256 for s in stored} == {v.sha for v in first.versions()}
+    assert {s.format for s in stored} == {reader.SUMMARY_FORMAT}
+
+    fresh = reader.StoreReader(engine)
+    fresh.refresh()
+    assert fresh.reads == 0
+    assert fresh.versions() == first.versions()
+    assert [v.criteria_text for v in fresh.versions()] == [v.criteria_text for v in first.versions()]
+    assert [(v.title, v.designation) for v in fresh.versions()] == [(v.title, v.designation) for v in first.versions()]
+
+    # A summary worked out another way (an older format) is not trusted: the content is read again.
+    with Session(engine) as session:
+        for s in session.exec(select(ContentSummary)).all():
+            session.delete(s)
+        session.add(ContentSummary(sha256=stored[0].sha256, format=reader.SUMMARY_FORMAT - 1, summary="{}"))
+        session.commit()
+    again = reader.StoreReader(engine)
+    again.refresh()
+    assert again.reads == len(first.versions()) and again.versions() == first.versions()
 
 
 def test_a_publish_is_checked_against_what_it_references(engine: Engine, validator: Validator) -> None:
