@@ -119,14 +119,15 @@ def register(main: click.Group) -> None:
         from registry.store import migrate, reader, transfer
 
         engine = _engine(migrated=False)
-        before = migrate.current(engine)
-        migrate.upgrade(engine)
-        click.echo(f"database at migration {migrate.current(engine)} (was {before or 'empty'})")
-        if seed and reader.is_empty(engine):
-            report = transfer.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
-            _print_import(report, "text")
-            if not report.ok:
-                sys.exit(1)
+        with migrate.one_at_a_time(engine):  # hosts started together: the first migrates and seeds
+            before = migrate.current(engine)
+            migrate.upgrade(engine)
+            click.echo(f"database at migration {migrate.current(engine)} (was {before or 'empty'})")
+            if seed and reader.is_empty(engine):
+                report = transfer.import_paths(engine, _validator(ctx), [ctx.obj.standards], actor=_actor(actor))
+                _print_import(report, "text")
+                if not report.ok:
+                    sys.exit(1)
 
     @db.command()
     def status() -> None:

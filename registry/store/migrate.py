@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from registry.errors import ConfigurationError
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
+_STARTUP_LOCK = 14025  # PostgreSQL advisory lock key: one host at a time migrates and seeds
 
 
 def _config() -> Config:
@@ -73,3 +78,35 @@ def readiness(engine: Engine) -> str | None:
     if problem is None and at != head():
         problem = f"the database is at migration {at or 'none'}, the code needs {head()}; run: ecolabel db upgrade"
     return problem
+
+
+@contextmanager
+def one_at_a_time(engine: Engine) -> Iterator[None]:
+    """Hold the start-up lock of a database: hosts started together migrate and seed one after another.
+
+    PostgreSQL: a session advisory lock on a connection of its own (released when the block ends, or when
+    the process dies). SQLite: an exclusive ``flock`` on the file ``<database>.lock`` beside it. The others
+    wait, then find the migrations applied and the database seeded, and do nothing.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text(f"SELECT pg_advisory_lock({_STARTUP_LOCK})"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text(f"SELECT pg_advisory_unlock({_STARTUP_LOCK})"))
+                conn.commit()
+        return
+    database = make_url(engine.url).database
+    if not database or database == ":memory:":
+        yield  # one process only can see an in-memory database
+        return
+    lock = Path(database + ".lock")
+    with open(lock, "a") as handle:  # noqa: PTH123 - a file descriptor is what flock takes
+        lock.chmod(0o600)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

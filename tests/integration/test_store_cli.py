@@ -208,3 +208,27 @@ def test_read_commands_use_the_database_with_db(db_url: str, tmp_path: Path) -> 
     assert code == 0  # validated against the stored documents, where it stands for itself
     code, _, err = ecolabel(db_url, "--db", "validate")
     assert code == 2 and "name the files" in err
+
+
+def test_hosts_started_together_migrate_and_seed_once(db_url: str) -> None:
+    # Four hosts run `ecolabel db upgrade` at the same moment on a fresh database: under the start-up lock
+    # one migrates and seeds, the others wait and find nothing to do. Without the lock, one crashed with a
+    # UniqueViolation and its host did not start.
+    env = {**os.environ, "DATABASE_URL": db_url}
+    code = "import sys; from registry.cli import main; sys.argv[0] = 'ecolabel'; main()"
+    hosts = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    results = []
+    for p in hosts:
+        out, err = p.communicate(timeout=120)
+        results.append((p.returncode, out.decode(), err.decode()))
+    assert [rc for rc, _, _ in results] == [0, 0, 0, 0], [err for _, _, err in results]
+    seeded = [out for _, out, _ in results if "imported (added 94" in out]
+    assert len(seeded) == 1, [out for _, out, _ in results]
+    assert sum("(was empty)" in out for _, out, _ in results) == 1
+    code_, out, _ = ecolabel(db_url, "audit", "verify")
+    assert code_ == 0 and "audit trail intact: 95 entries" in out
