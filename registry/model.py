@@ -7,6 +7,7 @@ the raw document for anything else.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -125,7 +126,7 @@ class Criterion:
             raw=MappingProxyType(raw),
         )
 
-    @property
+    @functools.cached_property
     def methods(self) -> frozenset[str]:
         """Return the test methods the criterion names (empty when none is recorded)."""
         return frozenset(m["standard"] for m in self.raw.get("test_methods", ()))

@@ -305,9 +305,23 @@ def region_within(r: Region, s: Region) -> bool:
     return all(pid in r and is_subset(r[pid], allowed_set) for pid, allowed_set in s.items())
 
 
+def _same_region(r: Region, s: Region) -> bool:
+    """Return whether two regions bound the same parameters with the same bounds (up to conversion)."""
+    if r.keys() != s.keys():
+        return False
+    for pid, x in r.items():
+        y = s[pid]
+        if not (isinstance(x, Interval) and isinstance(y, Interval)):
+            if x != y:
+                return False
+        elif x.low_in != y.low_in or x.high_in != y.high_in or _cmp(x.low, y.low) or _cmp(x.high, y.high):
+            return False
+    return True
+
+
 def scope(r: Region, s: Region) -> str:
     """Return 'same', 'a_wider', 'b_wider', 'partial' or 'disjoint' for the regions of A and B."""
-    if r == s:
+    if r == s or _same_region(r, s):
         return "same"  # every region lies within itself (an empty one too)
     inside, outside = region_within(r, s), region_within(s, r)
     if inside and outside:
