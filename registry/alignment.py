@@ -232,13 +232,12 @@ def compare(fa: Facts, fb: Facts, lookup: Lookup, *, revision: bool) -> Verdict:
     assert not isinstance(ra, req.Unknown) and not isinstance(rb, req.Unknown)
     scope = req.scope(ra, rb)
     if scope == "disjoint":
-        regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
-        return Verdict(NOT_COMPARABLE, f"the criteria apply to different products ({regions})", scope)
+        return Verdict(NOT_COMPARABLE, f"the criteria apply to different products ({_regions(fa, fb)})", scope)
     if scope == "same":
         where, notes = (fa.applies_to if (ra or rb) else ""), []
     else:
-        regions = f"A: {fa.applies_to}; B: {fb.applies_to}"
-        where, notes = req.describe_region(req.region_intersect(ra, rb), lookup), [f"{_SCOPE[scope]} ({regions})"]
+        where = req.describe_region(req.region_intersect(ra, rb), lookup)
+        notes = [f"{_SCOPE[scope]} ({_regions(fa, fb)})"]
     method_kind, method_words = _methods(ca, cb, param)
     if method_kind == "different":
         return Verdict(NOT_COMPARABLE, method_words, scope, where, _flags(ca, cb, notes))
@@ -258,6 +257,10 @@ def compare(fa: Facts, fb: Facts, lookup: Lookup, *, revision: bool) -> Verdict:
         why = f"{why}, applied to other products" if why else "the same requirement, applied to other products"
     values = _values(fa, fb, param, better=relation != NOT_COMPARABLE)
     return Verdict(relation, f"{why} ({values})" if why else values, scope, where, _flags(ca, cb, notes))
+
+
+def _regions(fa: Facts, fb: Facts) -> str:
+    return f"A: {fa.applies_to}; B: {fb.applies_to}"
 
 
 def _values(fa: Facts, fb: Facts, param: Parameter, *, better: bool = True) -> str:

@@ -71,14 +71,14 @@ class Catalog:
         new.labels, new.agreements, new.licences = self.labels, self.agreements, self.licences
         new._versions = self._versions
         data = entry.data
-        parsers: dict[str, Callable[[Mapping[str, Any]], Any]] = {
-            "label": Label.from_json,
-            "agreement": Agreement.from_json,
-            "licence": Licence.from_json,
+        records: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any]]] = {
+            "label": ("labels", Label.from_json),
+            "agreement": ("agreements", Agreement.from_json),
+            "licence": ("licences", Licence.from_json),
         }
-        if entry.kind in parsers:
-            first = {data["id"]: parsers[entry.kind](data)}
-            name = {"label": "labels", "agreement": "agreements", "licence": "licences"}[entry.kind]
+        if entry.kind in records:
+            name, parse = records[entry.kind]
+            first = {data["id"]: parse(data)}
             old: dict[str, Any] = getattr(self, name)
             setattr(new, name, first | {k: v for k, v in old.items() if k != data["id"]})
         elif entry.kind == "standard":
