@@ -395,7 +395,7 @@ def users_page() -> Any:
             else:
                 flash(_("User added."))
                 return redirect(url_for("admin.users_page"))
-        elif action in ("role", "deactivate", "activate") and FlaskForm().validate_on_submit():
+        elif action in ("role", "deactivate", "activate", "reset") and FlaskForm().validate_on_submit():
             text = request.form.get("pk", "")
             pk = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
             me = current_user()
@@ -405,6 +405,12 @@ def users_page() -> Any:
                 errors = [_("You cannot change your own account here.")]
             else:
                 try:
+                    if action == "reset":
+                        temporary = users.reset_password(data().engine, pk, actor=actor())
+                        reset = (next(u.username for u in users.list_users(data().engine) if u.pk == pk), temporary)
+                        return render_template(
+                            "admin/users.html", users=users.list_users(data().engine), form=form, reset=reset
+                        )
                     if action == "role":
                         users.update_user(data().engine, pk, role=request.form.get("role", ""), actor=actor())
                     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from registry import jsonfile
 from registry.diff import compare
@@ -13,11 +13,24 @@ from registry.errors import ConflictError, ImmutableError, InvalidDocumentError,
 from registry.findings import capped
 from registry.model import DocumentRef, pick
 from web import checks, openapi, paging, throttle
-from web.auth import role_required
+from web.auth import SAFE_METHODS, current_user, role_required
 from web.data import actor, data, ref_of, validate_standard
 from web.security import api_error
 
 bp = Blueprint("api", __name__)
+
+
+@bp.before_request
+def _caller() -> None:
+    """Who calls: a Bearer token needs no CSRF token; a browser session's write does; an anonymous write
+    gets 401 from its role check. ``POST /check`` changes nothing and needs neither."""
+    user = current_user()
+    if request.method in SAFE_METHODS or request.endpoint == "api.check" or g.token is not None or user is None:
+        return
+    from web import csrf
+
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
 
 
 def _findings(status: int, message: str, findings: Any) -> Response:

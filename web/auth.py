@@ -9,11 +9,13 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from registry.store import users
+from registry.store import tokens, users
 from registry.store.users import Account
 from web.redirects import safe_next
 
@@ -26,10 +28,53 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+REALM = "ecolabel registry"
+
+
+def _challenge(error: str | None = None, description: str | None = None) -> WWWAuthenticate:
+    """Return the RFC 6750 challenge a 401 or 403 of the API carries."""
+    params: dict[str, str | None] = {"realm": REALM}
+    if error:
+        params["error"] = error
+    if description:
+        params["error_description"] = description
+    return WWWAuthenticate("bearer", params)
+
+
+class InsufficientScope(Forbidden):
+    """403 for a token whose scope is too narrow, with its RFC 6750 challenge."""
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        challenge = _challenge("insufficient_scope", "this needs a token of the write scope")
+        return [*super().get_headers(*args, **kwargs), ("WWW-Authenticate", challenge.to_header())]
+
+
+def bearer_secret() -> str | None:
+    """Return the token of an ``Authorization: Bearer`` header under /api, else None (401 for another scheme)."""
+    header = request.headers.get("Authorization")
+    if header is None or not request.path.startswith("/api/"):
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("use Authorization: Bearer TOKEN", www_authenticate=_challenge("invalid_request"))
+    return value.strip()
+
+
 def current_user() -> Account | None:
-    """Return the signed-in user, if the session cookie is current (a pre-logout cookie is not)."""
+    """Return who makes this request: an API token's user, or the signed-in user if the session cookie is
+    current (a pre-logout cookie is not). A bad token is refused (401), never taken as anonymous."""
     if "user" in g:
         return cast(Account | None, g.user)
+    g.token = None
+    secret = bearer_secret()
+    if secret is not None:
+        found_token = tokens.authenticate(current_app.extensions["registry"].engine, secret)
+        if found_token is None:
+            g.user = None
+            raise Unauthorized("the token is unknown, expired or revoked", www_authenticate=_challenge("invalid_token"))
+        g.user, g.token = found_token
+        return cast(Account, g.user)
     found = None
     uid, version = session.get("uid"), session.get("sv")
     if isinstance(uid, int):
@@ -51,10 +96,19 @@ def role_required(*roles: str) -> Callable[[F], F]:
             user = current_user()
             if user is None:
                 if request.path.startswith("/api/"):
-                    abort(401, "sign in first")
+                    raise Unauthorized(
+                        "sign in first, or send Authorization: Bearer TOKEN", www_authenticate=_challenge()
+                    )
                 return redirect(url_for("auth.login", next=request.path))
+            if user.must_change_password and g.get("token") is None:
+                if request.path.startswith("/api/"):
+                    abort(403, "your password was reset: change it at /account first")
+                return redirect(url_for("account.page"))
             if user.role not in roles:
                 abort(403, f"this needs the role {' or '.join(roles)}")
+            token = g.get("token")
+            if token is not None and request.method not in SAFE_METHODS and not token.writes:
+                raise InsufficientScope(f"token {token.prefix}… has the scope {token.scope}; writes need a write token")
             return view(*args, **kwargs)
 
         return cast(F, inner)
@@ -79,6 +133,10 @@ def login() -> Any:
         if user is not None:
             session.clear()  # a new session: nothing from before the sign-in carries over
             session["uid"], session["sv"] = user.pk, user.session_version
+            users.signed_in(data.engine, user, _client())
+            if user.must_change_password:
+                flash(_("Your password was reset: choose a new one."))
+                return redirect(url_for("account.page"))
             return redirect(safe_next(request.args.get("next"), url_for("admin.index")))
     elif request.method == "POST":
         status = 400
@@ -94,7 +152,7 @@ def _client() -> str:
 def logout() -> Response:
     user = current_user()
     if user is not None and user.pk is not None:
-        users.end_sessions(current_app.extensions["registry"].engine, user.pk)
+        users.end_sessions(current_app.extensions["registry"].engine, user.pk, actor=f"web:{user.username}")
     session.clear()
     flash(_("Signed out."))
     return redirect(url_for("public.home"))

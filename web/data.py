@@ -60,10 +60,15 @@ def data() -> Data:
 
 
 def actor() -> str:
-    """Return who acts, for the audit trail: the signed-in user."""
+    """Return who acts, for the audit trail: the signed-in user, and the API token when one is used."""
+    from flask import g
+
     from web.auth import current_user
 
     user = current_user()
+    token = g.get("token")
+    if user is not None and token is not None:
+        return f"api:{user.username} (token {token.pk} {token.prefix}…)"
     return f"web:{user.username}" if user else "web:?"
 
 

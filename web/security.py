@@ -21,7 +21,8 @@ def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers.setdefault("Cache-Control", "no-store" if request.path.startswith("/admin") else "no-cache")
+    private = request.path.startswith(("/admin", "/account"))
+    response.headers.setdefault("Cache-Control", "no-store" if private else "no-cache")
     return response
 
 
@@ -50,6 +51,9 @@ def init_app(app: Flask) -> None:
             limit = request.max_content_length or 0
             message = f"the request is larger than {limit // 1024} KiB, the limit for this address"
         response = _error(status, message)
+        for name, value in exc.get_headers():
+            if name in ("Allow", "WWW-Authenticate"):  # 405 says what is allowed; 401 and 403 how to sign in
+                response.headers.add(name, value)
         retry = getattr(exc, "retry_after", None)
         if isinstance(retry, int):
             response.headers["Retry-After"] = str(retry)

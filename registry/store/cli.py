@@ -227,6 +227,76 @@ def register(main: click.Group) -> None:
         for u in users.list_users(_engine()):
             click.echo(f"{u.username}  {u.role}{'' if u.active else '  (inactive)'}")
 
+    @user.group(name="token")
+    def token() -> None:
+        """Personal API tokens (Authorization: Bearer TOKEN): make, list, revoke."""
+
+    @token.command(name="create")
+    @click.argument("username")
+    @click.option("--name", "name", required=True, help="What the token is for (shown in lists).")
+    @click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+    @click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="Days until it expires.")
+    @click.option("--no-expiry", is_flag=True, help="Never expires (revoke it when no longer needed).")
+    def token_create(username: str, name: str, scope: str, days: int, no_expiry: bool) -> None:
+        """Make a token for USERNAME and print its secret once (it is stored hashed)."""
+        from registry.errors import InvalidDocumentError, NotFoundError
+        from registry.store import tokens, users
+
+        engine = _engine()
+        found = next((u for u in users.list_users(engine) if u.username == username), None)
+        if found is None:
+            raise click.ClickException(f"no user {username!r}")
+        try:
+            issued = tokens.create(engine, found.pk, name, scope, days=None if no_expiry else days, actor=_actor(None))
+        except InvalidDocumentError as exc:
+            raise click.ClickException("; ".join(f"{f.pointer[1:]}: {f.message}" for f in exc.findings)) from None  # type: ignore[attr-defined]
+        except NotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"token {issued.token.pk} ({scope}) for {username}; copy it now, it is not shown again:", err=True)
+        click.echo(issued.secret)
+
+    @token.command(name="list")
+    @click.argument("username", required=False)
+    def token_list(username: str | None) -> None:
+        """List tokens (of USERNAME, or everyone's): number, user, name, start, scope, expiry, last use, state."""
+        import datetime as dt
+
+        from registry.store import tokens
+
+        now = dt.datetime.now(dt.UTC)
+        for t in tokens.listed(_engine()):
+            if username is not None and t.username != username:
+                continue
+            state = "revoked" if t.revoked_at else ("active" if t.usable(now) else "expired")
+            expires = t.expires_at.date().isoformat() if t.expires_at else "never"
+            used = t.last_used_at.isoformat(timespec="minutes") if t.last_used_at else "never"
+            click.echo(f"{t.pk}\t{t.username}\t{t.name}\t{t.prefix}…\t{t.scope}\t{expires}\t{used}\t{state}")
+
+    @token.command(name="revoke")
+    @click.argument("number", type=int)
+    def token_revoke(number: int) -> None:
+        """Revoke token NUMBER (from `ecolabel user token list`)."""
+        from registry.errors import NotFoundError
+        from registry.store import tokens
+
+        try:
+            revoked = tokens.revoke(_engine(), number, actor=_actor(None))
+        except NotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"token {revoked.pk} ({revoked.name}) of {revoked.username} revoked")
+
+    @user.command(name="reset-password")
+    @click.argument("username")
+    def user_reset_password(username: str) -> None:
+        """Give USERNAME a temporary password, printed once; it must be changed at the next sign-in."""
+        from registry.store import users
+
+        engine = _engine()
+        found = next((u for u in users.list_users(engine) if u.username == username), None)
+        if found is None:
+            raise click.ClickException(f"no user {username!r}")
+        click.echo(users.reset_password(engine, found.pk, actor=_actor(None)))
+
     @main.group()
     def audit() -> None:
         """The audit trail of every write."""

@@ -90,6 +90,8 @@ class User(SQLModel, table=True):
     # Bumped at logout: every session cookie issued before carries the old number and is refused.
     session_version: int = 1
     created_at: dt.datetime = Field(default_factory=_now)
+    # Set when an administrator resets the password: the temporary one only opens the password form.
+    must_change_password: bool = False
 
 
 class LoginFailure(SQLModel, table=True):
@@ -116,3 +118,27 @@ class ContentSummary(SQLModel, table=True):
     sha256: str = Field(max_length=64, primary_key=True)
     format: int = Field(primary_key=True)
     summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+SCOPES = ("read", "write")
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: a script acts as its user, within the token's scope, until it expires or is revoked.
+
+    Only the SHA-256 of the secret is kept (the secret has 256 random bits, so a plain hash is enough);
+    ``prefix`` is the secret's public start, shown in lists so that people can tell tokens apart.
+    """
+
+    __tablename__ = "api_token"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    user_pk: int = Field(foreign_key="app_user.pk", index=True)
+    name: str = Field(max_length=80)
+    prefix: str = Field(max_length=16)
+    secret_sha256: str = Field(max_length=64, unique=True)
+    scope: str = Field(max_length=10)
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,12 +40,21 @@ class Account:
     active: bool
     session_version: int
     created_at: dt.datetime
+    must_change_password: bool = False
 
     @classmethod
     def of(cls, user: User) -> Account:
         """Return the account of a stored user."""
         assert user.pk is not None
-        return cls(user.pk, user.username, user.role, user.active, user.session_version, user.created_at)
+        return cls(
+            user.pk,
+            user.username,
+            user.role,
+            user.active,
+            user.session_version,
+            user.created_at,
+            user.must_change_password,
+        )
 
 
 class RateLimited(Exception):
@@ -124,13 +134,99 @@ def update_user(
             audit.append(session, actor=actor, action="update_user", kind="user", doc_id=user.username, diff=changed)
 
 
-def end_sessions(engine: Engine, pk: int) -> None:
-    """Log a user out everywhere: cookies issued before are refused from now on."""
+def end_sessions(engine: Engine, pk: int, *, actor: str | None = None) -> None:
+    """Log a user out everywhere: cookies issued before are refused from now on (audited with ``actor``)."""
     with write_session(engine) as session:
         user = session.get(User, pk)
         if user is not None:
             user.session_version += 1
             session.add(user)
+            if actor is not None:
+                audit.append(session, actor=actor, action="sign_out", kind="user", doc_id=user.username, diff=[])
+
+
+def signed_in(engine: Engine, account: Account, client: str) -> None:
+    """Record a sign-in in the audit trail (who, from which address)."""
+    with write_session(engine) as session:
+        change = {"criterion": None, "path": "/client", "change": "added", "a": None, "b": client}
+        audit.append(
+            session,
+            actor=f"web:{account.username}",
+            action="sign_in",
+            kind="user",
+            doc_id=account.username,
+            diff=[change],
+        )
+
+
+def _password_findings(password: str, pointer: str = "/password") -> list[Finding]:
+    if len(password) < MIN_PASSWORD:
+        return [Finding(pointer, f"at least {MIN_PASSWORD} characters")]
+    if len(password) > 200:
+        return [Finding(pointer, "at most 200 characters")]
+    return []
+
+
+def change_password(engine: Engine, pk: int, old: str, new: str) -> Account:
+    """Set a new password after checking the old one (audited, without either); every other session ends.
+
+    InvalidDocumentError names the field: ``/old_password`` (wrong) or ``/new_password`` (too short,
+    or the same as the old one). Returns the account as it is now (its new session number).
+    """
+    findings = _password_findings(new, "/new_password")
+    if old == new:
+        findings.append(Finding("/new_password", "the new password must differ from the old one"))
+    with Session(engine) as session:
+        user = session.get(User, pk)
+        if user is None or not user.active:
+            raise NotFoundError(f"no active user {pk}")
+        stored = user.password_hash
+    right: bool
+    try:
+        right = HASHER.verify(stored, old)
+    except (VerificationError, InvalidHashError):
+        right = False
+    if not right:
+        findings.insert(0, Finding("/old_password", "this is not your current password"))
+    if findings:
+        raise InvalidDocumentError("the password was not changed", findings)
+    with write_session(engine) as session:
+        user = session.get(User, pk)
+        assert user is not None
+        user.password_hash = HASHER.hash(new)
+        user.must_change_password = False
+        user.session_version += 1
+        session.add(user)
+        audit.append(
+            session,
+            actor=f"web:{user.username}",
+            action="change_password",
+            kind="user",
+            doc_id=user.username,
+            diff=[],
+        )
+        session.flush()
+        session.refresh(user)
+        return Account.of(user)
+
+
+def reset_password(engine: Engine, pk: int, *, actor: str) -> str:
+    """Give a user a temporary password that must be changed at the next sign-in (audited); return it.
+
+    Every session of the user ends; their API tokens keep working (revoke them separately if the
+    account was taken over).
+    """
+    temporary = secrets.token_urlsafe(12)
+    with write_session(engine) as session:
+        user = session.get(User, pk)
+        if user is None:
+            raise NotFoundError(f"no user {pk}")
+        user.password_hash = HASHER.hash(temporary)
+        user.must_change_password = True
+        user.session_version += 1
+        session.add(user)
+        audit.append(session, actor=actor, action="reset_password", kind="user", doc_id=user.username, diff=[])
+    return temporary
 
 
 def _aware(at: dt.datetime) -> dt.datetime:

@@ -232,3 +232,33 @@ def test_hosts_started_together_migrate_and_seed_once(db_url: str) -> None:
     assert sum("(was empty)" in out for _, out, _ in results) == 1
     code_, out, _ = ecolabel(db_url, "audit", "verify")
     assert code_ == 0 and "audit trail intact: 95 entries" in out
+
+
+def test_api_tokens_and_password_resets_from_the_command_line(db_url: str) -> None:
+    from registry.store import tokens, users
+
+    assert ecolabel(db_url, "db", "upgrade", "--no-seed")[0] == 0
+    assert ecolabel(db_url, "user", "add", "ops", "--role", "admin", "--password", "ops-password-1234")[0] == 0
+    code, out, err = ecolabel(db_url, "user", "token", "create", "ops", "--name", "nightly", "--scope", "write")
+    assert code == 0 and "not shown again" in err
+    secret = out.strip()
+    engine = make_engine(db_url)
+    try:
+        found = tokens.authenticate(engine, secret)
+        assert found is not None and found[0].username == "ops" and found[1].scope == "write"
+        code, out, _ = ecolabel(db_url, "user", "token", "list", "ops")
+        number, who, name, start, scope, expires, _used, state = out.strip().split("\t")
+        assert (who, name, scope, state) == ("ops", "nightly", "write", "active") and secret.startswith(start[:-1])
+        assert secret not in out and expires != "never"
+        assert ecolabel(db_url, "user", "token", "revoke", number)[0] == 0
+        assert tokens.authenticate(engine, secret) is None
+        assert ecolabel(db_url, "user", "token", "list")[1].strip().endswith("revoked")
+        code, _, err = ecolabel(db_url, "user", "token", "create", "nobody", "--name", "x")
+        assert code == 1 and "no user 'nobody'" in err
+        code, out, _ = ecolabel(db_url, "user", "reset-password", "ops")
+        temporary = out.strip()
+        account = users.authenticate(engine, "ops", temporary, "test")
+        assert account is not None and account.must_change_password
+        assert users.authenticate(engine, "ops", "ops-password-1234", "test") is None
+    finally:
+        engine.dispose()

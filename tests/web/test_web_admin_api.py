@@ -158,12 +158,15 @@ def test_api_documents_etag_and_errors(client: FlaskClient) -> None:
 
 def test_api_writes_need_an_admin_and_a_csrf_token(client: FlaskClient) -> None:
     body = json.dumps(_joint())
-    assert client.post("/api/v1/drafts", data=body).status_code == 400  # no CSRF token
+    anonymous = client.post("/api/v1/drafts", data=body)
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     login(client, STAFF)
     token = csrf_token(client, "/check")
     assert client.post("/api/v1/drafts", data=body, headers={"X-CSRFToken": token}).status_code == 403
     client.post("/logout", data={"csrf_token": token})
     login(client, ADMIN)
+    no_csrf = client.post("/api/v1/drafts", data=body)  # a browser session's write needs the CSRF token
+    assert no_csrf.status_code == 400 and no_csrf.get_json()["error"]["field"] == "X-CSRFToken"
     token = csrf_token(client, "/check")
     bad = _joint("2031")
     bad["labels"] = ["cn-cel", "zz-nobody"]

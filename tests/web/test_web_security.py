@@ -141,7 +141,9 @@ PUBLIC_GET = [
     "/api/v1/openapi.json",
 ]
 PUBLIC_POST = ["/check", "/api/v1/check", "/login", "/logout"]
-STAFF_GET = ["/admin/", "/admin/agreements", "/admin/agreements/gen-genices", "/admin/audit", DRAFT]
+STAFF_GET = ["/admin/", "/admin/agreements", "/admin/agreements/gen-genices", "/admin/audit", DRAFT, "/account"]
+# Any signed-in user acts on their own account (the last one ends the session).
+SIGNED_IN_POST = ["/account/password", "/account/tokens", "/account/tokens/1/revoke", "/account/sign-out-everywhere"]
 ADMIN_GET = ["/admin/drafts/new", "/admin/users"]
 ADMIN_POST = [
     "/admin/drafts/new",
@@ -175,11 +177,11 @@ def test_the_matrix_names_every_route(open_app: Flask) -> None:
 
     named = {
         re.sub(
-            r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner)(?=/|$)",
+            r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner|1)(?=/|$)",
             "/<x>",
             _path(u),
         )
-        for u in PUBLIC_GET + PUBLIC_POST + STAFF_GET + ADMIN_GET + ADMIN_POST
+        for u in PUBLIC_GET + PUBLIC_POST + STAFF_GET + ADMIN_GET + ADMIN_POST + SIGNED_IN_POST
     }
     for rule in open_app.url_map.iter_rules():
         shape = re.sub(r"<[^>]+>", "<x>", rule.rule)
@@ -208,6 +210,18 @@ def test_access_matrix(open_app: Flask, who: tuple[str, str] | None) -> None:
         else:
             expected = {403} if role == "staff" else ({401} if url.startswith("/api/") else {302})
             assert status in expected, (role, "POST", url, status)
+    for url in SIGNED_IN_POST:
+        response = client.post(url, data={})
+        to_login = response.status_code == 302 and "/login" in response.headers["Location"]
+        if role == "anonymous":
+            assert to_login, (role, "POST", url, response.status_code)
+        else:
+            assert response.status_code not in (401, 403) and (not to_login or url.endswith("everywhere")), (
+                role,
+                "POST",
+                url,
+                response.status_code,
+            )
     # Methods a route does not take are refused, never served.
     for url in ("/", "/api/v1/labels", "/admin/audit"):
         assert client.post(url).status_code == 405
