@@ -78,7 +78,7 @@ def requests() -> Iterator[Reach]:
     yield Reach("/standards", "GET", "/standards?per_page=200")
     yield Reach("/standards", "GET", "/standards?status=draft")
     yield Reach("/labels/<ident>", "GET", "/labels/de-blue-angel")
-    yield Reach("/api/v1/standards", "GET", "/api/v1/standards?per_page=200")
+    yield Reach("/api/v1/standards", "GET", "/api/v1/standards?limit=200")
     yield Reach("/admin/", "GET", "/admin/", for_drafts=True)  # the list of drafts
     yield Reach("/admin/audit", "GET", "/admin/audit", for_drafts=True)
     yield Reach("/admin/drafts/new", "GET", "/admin/drafts/new")  # parents offered: published versions only

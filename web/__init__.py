@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PAGE_SIZE=settings.page_size,
     )
     app.config.update(given)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # every JSON answer is UTF-8 text, 中文 as is
     app.config["SECRET_KEY"] = signing_key(settings.instance, settings.secret_key)
     app.extensions["settings"] = settings
 

@@ -3,21 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from registry import jsonfile
+from registry import dates, in_force, jsonfile
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import capped
 from registry.model import DocumentRef, pick
 from web import checks, openapi, paging, throttle
 from web.auth import SAFE_METHODS, current_user, role_required
-from web.data import actor, data, ref_of, validate_standard
+from web.data import STANDARD_FILTERS, actor, data, filtered_versions, ref_of, validate_standard
 from web.security import api_error
 
 bp = Blueprint("api", __name__)
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def takes(*names: str) -> Callable[[V], V]:
+    """Declare the query parameters a route reads; any other is refused (400 naming it), never ignored."""
+
+    def mark(view: V) -> V:
+        view.query_args = frozenset(names)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+@bp.before_request
+def _known_arguments() -> Response | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed: frozenset[str] = getattr(view, "query_args", frozenset())
+    unknown = sorted(set(request.args) - allowed)
+    if not unknown:
+        return None
+    takes_text = ", ".join(sorted(allowed)) or "none"
+    return api_error(
+        400, f"unknown query parameter {', '.join(unknown)} (this route takes: {takes_text})", field=unknown[0]
+    )
 
 
 @bp.before_request
@@ -59,12 +86,19 @@ def _missing(exc: NotFoundError) -> Response:
 
 @bp.get("/openapi.json")
 def spec() -> Response:
-    return jsonify(openapi.document())
+    """This API's OpenAPI 3.1 description."""
+    found = current_app.extensions.get("openapi")
+    if found is None:
+        found = current_app.extensions["openapi"] = openapi.document(current_app)
+    return jsonify(found)
 
 
 @bp.get("/labels")
+@takes("country", "updated_since", *paging.API_ARGS)
 def labels() -> Response:
+    """Label programmes, by id."""
     catalog = data().source.catalog
+    country, changed = request.args.get("country"), _changed("label")
     return _listed(
         [
             {
@@ -76,20 +110,30 @@ def labels() -> Response:
                 "url": url_for("api.label", ident=lab.id),
             }
             for lab in sorted(catalog.labels.values(), key=lambda x: x.id)
+            if (not country or country in lab.countries) and (changed is None or lab.id in changed)
         ]
     )
 
 
-def _listed(items: list[Any]) -> Response:
-    """Return one page of a list as a JSON array, with X-Total-Count and Link headers for the others."""
-    page = paging.paginate(items)
-    response = jsonify(page.items)
-    response.headers.update(page.headers())
+def _changed(kind: str) -> set[str] | None:
+    """Return the ids of a kind's documents changed since ``updated_since``, or None without that filter."""
+    since = paging.since_arg("updated_since")
+    if since is None:
+        return None
+    return {doc_id for k, doc_id in data().source.changed_since(since) if k == kind}
+
+
+def _listed(items: Sequence[dict[str, Any]]) -> Response:
+    """Return one page of a list sorted by id as a JSON array, with X-Total-Count and a Link to the next."""
+    page, headers = paging.after_cursor(items, lambda item: str(item["id"]))
+    response = jsonify(page)
+    response.headers.update(headers)
     return response
 
 
 @bp.get("/labels/<ident>")
 def label(ident: str) -> Response:
+    """One label programme's document."""
     lab = data().source.catalog.labels.get(ident)
     if lab is None:
         raise NotFoundError(f"no label {ident!r}")
@@ -97,9 +141,11 @@ def label(ident: str) -> Response:
 
 
 @bp.get("/standards")
+@takes(*STANDARD_FILTERS, *paging.API_ARGS)
 def standards() -> Response:
+    """Standards with their published versions, by id."""
     found: dict[str, dict[str, Any]] = {}
-    for v in data().source.versions():
+    for v in filtered_versions():
         entry = found.setdefault(
             v.doc_id, {"id": v.doc_id, "kind": v.kind, "labels": list(v.labels), "category": v.category, "versions": []}
         )
@@ -107,11 +153,12 @@ def standards() -> Response:
             {"version": v.version, "state": v.state, "url": url_for("api.version", ident=v.doc_id, version=v.version)}
         )
         entry["title"] = pick(v.title)
-    return _listed(list(found.values()))
+    return _listed(sorted(found.values(), key=lambda e: str(e["id"])))
 
 
 @bp.get("/standards/<ident>")
 def standard(ident: str) -> Response:
+    """The versions of one standard and their states (not cached: states change)."""
     versions = data().source.versions(ident)
     if not versions:
         raise NotFoundError("no standard has that id")
@@ -133,6 +180,7 @@ def standard(ident: str) -> Response:
 
 @bp.get("/standards/<ident>/<version>")
 def version(ident: str, version: str) -> Response:
+    """One published version's criteria document (immutable; conditional GET by ETag)."""
     d = data()
     info = d.source.info(DocumentRef(ident, version))
     etag = f'"{info.sha}"'
@@ -143,9 +191,10 @@ def version(ident: str, version: str) -> Response:
     else:
         response = Response(d.content(info), mimetype="application/json")
     response.headers["ETag"] = etag
-    # Published (and superseded) content never changes; a withdrawal changes the state, not the content.
+    # The content never changes once published, so it is cached as immutable; its state (superseded,
+    # withdrawn) does change, so it is not served here but by /standards/{id}, which is not cached.
     response.headers["Cache-Control"] = "public, max-age=86400, immutable"
-    response.headers["X-Registry-State"] = info.state
+    response.headers["Link"] = f'<{url_for("api.standard", ident=ident)}>; rel="collection"'
     return response
 
 
@@ -154,7 +203,10 @@ def _document(raw: dict[str, Any]) -> Response:
 
 
 @bp.get("/agreements")
+@takes("label", "status", "on", "updated_since", *paging.API_ARGS)
 def agreements() -> Response:
+    """Recognition and cooperation agreements, by id."""
+    args, on, changed = request.args, paging.date_arg("on"), _changed("agreement")
     return _listed(
         [
             {
@@ -166,13 +218,18 @@ def agreements() -> Response:
                 "status": a.status,
                 "url": url_for("api.agreement", ident=a.id),
             }
-            for a in data().source.agreements
+            for a in sorted(data().source.agreements, key=lambda a: a.id)
+            if (not args.get("label") or args["label"] in a.parties)
+            and (not args.get("status") or a.status == args["status"])
+            and (on is None or in_force.in_effect(a, on))
+            and (changed is None or a.id in changed)
         ]
     )
 
 
 @bp.get("/agreements/<ident>")
 def agreement(ident: str) -> Response:
+    """One agreement's document with its dated status history."""
     agr = data().source.catalog.agreements.get(ident)
     if agr is None:
         raise NotFoundError(f"no agreement {ident!r}")
@@ -180,7 +237,10 @@ def agreement(ident: str) -> Response:
 
 
 @bp.get("/licences")
+@takes("label", "standard", "on", "updated_since", *paging.API_ARGS)
 def licences() -> Response:
+    """Licences (certified products), by id."""
+    args, on, changed = request.args, paging.date_arg("on"), _changed("licence")
     return _listed(
         [
             {
@@ -190,16 +250,28 @@ def licences() -> Response:
                 "holder": x.holder,
                 "standard": {"id": x.standard.id, "version": x.standard.version},
                 "awarded": x.awarded,
+                "valid_until": x.valid_until,
                 "products": [p["model"] for p in x.products],
                 "url": url_for("api.licence", ident=x.id),
             }
             for x in sorted(data().source.catalog.licences.values(), key=lambda x: x.id)
+            if (not args.get("label") or x.label == args["label"])
+            and (not args.get("standard") or x.standard.id == args["standard"])
+            and (on is None or _valid_on(x.awarded, x.valid_until, on))
+            and (changed is None or x.id in changed)
         ]
     )
 
 
+def _valid_on(awarded: str | None, until: str | None, on: dt.date) -> bool:
+    """Return whether a licence is valid on a day: awarded by then (a partial date by its last day), not
+    yet expired (a partial date to its last day); a licence with no award date is not known to be."""
+    return awarded is not None and dates.bounds(awarded)[1] <= on and (until is None or on <= dates.bounds(until)[1])
+
+
 @bp.get("/licences/<ident>")
 def licence(ident: str) -> Response:
+    """One licence's document with its products' published figures."""
     found = data().source.catalog.licences.get(ident)
     if found is None:
         raise NotFoundError(f"no licence {ident!r}")
@@ -207,7 +279,9 @@ def licence(ident: str) -> Response:
 
 
 @bp.get("/diff")
+@takes("a", "b")
 def diff() -> Response:
+    """Compare two standards criterion by criterion."""
     throttle.heavy()
     d = data()
     sides = []
@@ -223,14 +297,13 @@ def diff() -> Response:
 
 
 @bp.post("/check")
+@takes("date")
 def check() -> Response:
-    """Check a product declaration (CSRF-exempt: it changes nothing, so a cross-site request gains nothing)."""
-    on = None
-    if request.args.get("date"):
-        try:
-            on = dt.date.fromisoformat(request.args["date"])
-        except ValueError:
-            return api_error(400, "date: YYYY-MM-DD", field="date")
+    """Check a product declaration against every standard of its category.
+
+    Needs no CSRF token: it changes nothing, so a cross-site request gains nothing.
+    """
+    on = paging.date_arg("date")
     return jsonify(checks.run_check(checks.declaration(request.get_data(cache=False), "request body"), on))
 
 
@@ -240,6 +313,7 @@ def check() -> Response:
 @bp.post("/drafts")
 @role_required("admin")
 def create_draft() -> Response:
+    """Store a draft criteria document (admin; a write token or a session with X-CSRFToken)."""
     doc = _body()
     findings = validate_standard(doc)
     if findings:
@@ -258,7 +332,9 @@ def create_draft() -> Response:
 
 @bp.post("/standards/<ident>/<version>/publish")
 @role_required("admin")
+@takes("as_older")
 def publish(ident: str, version: str) -> Response:
+    """Publish a draft (admin; a write token or a session with X-CSRFToken)."""
     from registry.store import service
 
     as_older = request.args.get("as_older", "") in ("1", "true")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
 from registry.catalog import Catalog
 from registry.findings import Finding
@@ -95,3 +95,27 @@ def ref_of(text: str) -> DocumentRef:
     if not ref.id:
         raise ValueError("a standard reference is ID or ID@VERSION")
     return ref
+
+
+STANDARD_FILTERS = ("label", "category", "kind", "status", "on", "updated_since")
+
+
+def filtered_versions() -> list[VersionInfo]:
+    """Return the stored versions this request's filters select (the standards page and the API list):
+    ``label``, ``category``, ``kind``, ``status`` (published, superseded, withdrawn), ``on`` (in force on
+    a day) and ``updated_since`` (a public change to the standard at or after a moment)."""
+    from web.paging import date_arg, since_arg
+
+    source, args = data().source, request.args
+    on, since = date_arg("on"), since_arg("updated_since")
+    found = source.in_force(on) if on is not None else source.versions()
+    changed = None if since is None else {d for kind, d in source.changed_since(since) if kind == "standard"}
+    return [
+        v
+        for v in found
+        if (not args.get("category") or v.category == args["category"])
+        and (not args.get("label") or args["label"] in v.labels)
+        and (not args.get("kind") or v.kind == args["kind"])
+        and (not args.get("status") or v.state == args["status"])
+        and (changed is None or v.doc_id in changed)
+    ]

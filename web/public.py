@@ -20,7 +20,7 @@ from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
 from registry.model import DocumentRef, Standard, pick
 from web import certified, checks, paging, throttle, views
-from web.data import Data, data, ref_of
+from web.data import STANDARD_FILTERS, Data, data, filtered_versions, ref_of
 
 bp = Blueprint("public", __name__)
 
@@ -144,25 +144,11 @@ def licence(ident: str) -> str:
 
 
 @bp.get("/standards")
-@kept("category", "label", "kind", "status", "on", *paging.ARGS)
+@kept(*STANDARD_FILTERS, *paging.ARGS)
 def standards() -> str:
     source = data().source
     args = request.args
-    found = source.versions()
-    if args.get("on"):
-        try:
-            on = dt.date.fromisoformat(args["on"])
-        except ValueError:
-            abort(400, "on: a date YYYY-MM-DD")
-        found = source.in_force(on)
-    rows = [
-        v
-        for v in found
-        if (not args.get("category") or v.category == args["category"])
-        and (not args.get("label") or args["label"] in v.labels)
-        and (not args.get("kind") or v.kind == args["kind"])
-        and (not args.get("status") or v.state == args["status"])
-    ]
+    rows = filtered_versions()
     page = paging.paginate(rows)
     categories = sorted(source.vocabulary.categories)
     return render_template(

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from registry.store import faults
 
@@ -33,6 +33,14 @@ def api_error(status: int, message: str, **extra: Any) -> Response:
     return response
 
 
+class FieldError(BadRequest):
+    """400 for one query parameter or form field, named in the JSON error's ``field``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
 def init_app(app: Flask) -> None:
     """Install the headers and the error handlers."""
     app.after_request(_headers)
@@ -50,7 +58,8 @@ def init_app(app: Flask) -> None:
         if status == 413:
             limit = request.max_content_length or 0
             message = f"the request is larger than {limit // 1024} KiB, the limit for this address"
-        response = _error(status, message)
+        field = getattr(exc, "field", None)
+        response = _error(status, message, **({"field": field} if field else {}))
         for name, value in exc.get_headers():
             if name in ("Allow", "WWW-Authenticate"):  # 405 says what is allowed; 401 and 403 how to sign in
                 response.headers.add(name, value)
@@ -74,9 +83,9 @@ def init_app(app: Flask) -> None:
 RETRY_AFTER = 30  # seconds a client is asked to wait after a fault of the database
 
 
-def _error(status: int, message: str) -> Response:
+def _error(status: int, message: str, **extra: Any) -> Response:
     """Return the error in the caller's format: JSON under /api, the error page elsewhere."""
     if request.path.startswith("/api/"):
-        return api_error(status, message)
+        return api_error(status, message, **extra)
     response = make_response(render_template("error.html", status=status, message=message), status)
     return response

@@ -343,6 +343,19 @@ class StoreReader(Reading):
             raise NotFoundError("that version is no longer stored")
         return found
 
+    def changed_since(self, since: dt.datetime) -> set[tuple[str, str]]:
+        """Return the (kind, id) of every document with a public change at or after a moment (draft work
+        and user accounts do not count: they would tell anonymous callers that a draft exists)."""
+        at = since.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        query = (
+            sa_select(col(AuditEntry.kind), col(AuditEntry.doc_id))
+            .where(col(AuditEntry.at) >= at, col(AuditEntry.kind) != "user")
+            .where(col(AuditEntry.action).not_in(_DRAFT_WORK))
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            return {(kind, doc_id) for kind, doc_id in conn.execute(query)}
+
     def changes(self, *, limit: int = 50, before: int | None = None, public: bool = False) -> list[Change]:
         """Return audit entries, newest first; ``public``: only what anonymous visitors may see (changes to
         published documents: no user accounts, no draft work)."""
