@@ -7,6 +7,7 @@ instance folder's ``settings.toml`` over the default. The README's settings tabl
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -42,6 +43,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _proxies(text: str) -> int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(f"a number of proxies, or CIDRs separated by commas ({exc})") from None
+
+
 def _rate(text: str) -> tuple[int, int]:
     count, _, seconds = text.partition("/")
     return _positive(count), _positive(seconds or "60")
@@ -58,10 +69,18 @@ TABLE = (
     ),
     Setting(
         "ECOLABEL_SECRET_KEY",
-        "(made once, kept in $ECOLABEL_INSTANCE/secret_key)",
-        "Key that signs session cookies; 32 bytes or more. Give every app host the same key.",
+        "(SQLite: made once, kept in $ECOLABEL_INSTANCE/secret_key)",
+        "Key that signs session cookies; 32 bytes or more. Needed on PostgreSQL (start-up is refused without "
+        "it): give every app host the same key.",
     ),
     Setting("ECOLABEL_SECURE_COOKIES", "0", "1: session cookies only over HTTPS (set it behind TLS).", _flag),
+    Setting(
+        "ECOLABEL_TRUSTED_PROXIES",
+        "0",
+        "Proxies whose `X-Forwarded-For`/`-Proto` are believed: how many stand in front of the app, or their "
+        "CIDRs (`10.0.0.0/8,::1/128`). 0: none; the client is the connection's address.",
+        _proxies,
+    ),
     Setting(
         "ECOLABEL_HEAVY_RATE_LIMIT",
         "60/60",
@@ -71,7 +90,10 @@ TABLE = (
     Setting("ECOLABEL_PAGE_CACHE_MB", "64", "Rendered pages kept per worker, in MB.", _positive),
     Setting("ECOLABEL_PARSED_LIMIT", "256", "Parsed standards kept per worker (least recently used out).", _positive),
     Setting(
-        "ECOLABEL_PAGE_SIZE", "50", "Rows per page of every list (pages and API); `per_page` up to 200.", _positive
+        "ECOLABEL_PAGE_SIZE",
+        "50",
+        "Rows per page of every list (pages and API); `per_page` (pages) and `limit` (API) up to 200.",
+        _positive,
     ),
     Setting("PORT", "5000", "`./run`: the port served on 127.0.0.1.", _positive),
     Setting("WORKERS", "4", "`./run`: gunicorn worker processes.", _positive),
@@ -87,6 +109,7 @@ class Settings:
     database_url: str
     secret_key: str | None
     secure_cookies: bool
+    trusted_proxies: int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     heavy_rate_limit: tuple[int, int]
     page_cache_mb: int
     parsed_limit: int
@@ -119,6 +142,7 @@ def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] 
         database_url=value("DATABASE_URL") or f"sqlite:///{instance / 'registry.sqlite3'}",
         secret_key=value("ECOLABEL_SECRET_KEY"),
         secure_cookies=bool(value("ECOLABEL_SECURE_COOKIES")),
+        trusted_proxies=value("ECOLABEL_TRUSTED_PROXIES"),
         heavy_rate_limit=tuple(value("ECOLABEL_HEAVY_RATE_LIMIT")),
         page_cache_mb=value("ECOLABEL_PAGE_CACHE_MB"),
         parsed_limit=value("ECOLABEL_PARSED_LIMIT"),

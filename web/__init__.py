@@ -19,7 +19,7 @@ from registry.store import migrate
 from registry.store.engine import make_engine
 from registry.store.reader import StoreReader
 from registry.validation import Validator
-from web import checks, throttle
+from web import checks, proxies, throttle
 from web.pagecache import PageCache
 from web.secret import signing_key
 
@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(given)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # every JSON answer is UTF-8 text, 中文 as is
-    app.config["SECRET_KEY"] = signing_key(settings.instance, settings.secret_key)
+    app.config["SECRET_KEY"] = signing_key(settings.instance, settings.secret_key, settings.database_url)
     app.extensions["settings"] = settings
 
     engine = make_engine(settings.database_url)
@@ -74,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     reader = StoreReader(engine, parsed_limit=settings.parsed_limit, auto_refresh=False)
     app.extensions["registry"] = Data(reader, validator, pages)
 
+    proxies.install(app, settings.trusted_proxies)
     rate, per = settings.heavy_rate_limit
     app.extensions["throttle"] = throttle.RateLimiter(rate, per)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -11,12 +12,16 @@ from pathlib import Path
 
 from registry.errors import ConfigurationError
 
+log = logging.getLogger(__name__)
 MIN_BYTES = 32
 FILE = "secret_key"
 
 
-def signing_key(instance: Path, configured: str | None) -> str:
+def signing_key(instance: Path, configured: str | None, database_url: str = "sqlite://") -> str:
     """Return the configured key (refused when shorter than 32 bytes), else the instance folder's key.
+
+    Without a configured key on a database other than SQLite, start-up is refused: several app hosts
+    may serve one PostgreSQL database, and each would make its own key and refuse the others' sessions.
 
     The file is made under an exclusive lock and published with ``os.replace`` after it is written and
     synced, so a worker never reads a half-written key, and a failed write (a full disk) leaves nothing.
@@ -29,6 +34,13 @@ def signing_key(instance: Path, configured: str | None) -> str:
                 "(make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"
             )
         return configured
+    if not database_url.startswith("sqlite"):
+        raise ConfigurationError(
+            "ECOLABEL_SECRET_KEY is not set, and the database is not an embedded SQLite file: several app hosts "
+            "may serve it, and a key made by each would refuse the others' sessions. Set the same "
+            "ECOLABEL_SECRET_KEY (32 bytes or more) on every host; make one with: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     path = instance / FILE
     try:
         instance.mkdir(parents=True, exist_ok=True)
@@ -36,7 +48,13 @@ def signing_key(instance: Path, configured: str | None) -> str:
             found = _read(path)
             if found is not None:
                 return found
-            return _write(path)
+            key = _write(path)
+            log.warning(
+                "made a new session signing key in %s (mode 0600); every worker of this host shares it. "
+                "Set ECOLABEL_SECRET_KEY instead when more than one host serves.",
+                path,
+            )
+            return key
     except OSError as exc:
         raise ConfigurationError(
             f"cannot keep the signing key in {path}: {exc.strerror or exc}; free the disk or fix the folder's "
