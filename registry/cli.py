@@ -63,7 +63,23 @@ def _dump(data: Any) -> None:
 
 
 class _Main(click.Group):
-    """The command group: a fault of the database or the disk ends a command with one line and exit 1."""
+    """The command group: a fault of the database or the disk ends a command with one line and exit 1.
+
+    ``--help`` lists each command with its whole summary (the first paragraph of its help), not cut
+    at 45 characters; subgroups (``db``, ``user``, ...) are of this class too.
+    """
+
+    group_class = type
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.short_help or " ".join((command.help or "").split("\n\n")[0].split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -86,7 +102,7 @@ def _fault(exc: Exception) -> str | None:
     return faults.describe(exc)
 
 
-@click.group(cls=_Main)
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 @click.option(
     "--schemas",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -366,12 +382,20 @@ def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) 
     """Check a product declaration against every standard of its category in force on a date.
 
     Per standard: the verdict (qualifies / fails / incomplete), each criterion's outcome, and the
-    recognition pathways the labels held open. Exit 0 on a report, 1 on an invalid declaration,
-    2 when the file is missing.
+    recognition pathways the labels held open. PRODUCT.json may be - (standard input). Exit 0 on a
+    report, 1 on an invalid declaration, 2 when the file is missing; with --format json, errors are
+    JSON on standard output too: {"error": {"message", "findings": [{"pointer", "message"}]}}.
     """
-    if not product.is_file():
+    name = str(product)
+    if name == "-":
+        loaded = jsonfile.loads(sys.stdin.buffer.read(), what="standard input")
+    elif not product.is_file():
+        if fmt == "json":
+            _dump({"error": {"message": f"no such file: {product}", "findings": []}})
+            sys.exit(2)
         raise click.BadParameter(f"no such file: {product}", param_hint="PRODUCT.json")
-    loaded = jsonfile.load_path(product)
+    else:
+        loaded = jsonfile.load_path(product)
     source: Source = store_source() if settings.from_db else FolderSource(settings.catalog())
     checker = Checker(source, settings.validator)
     try:
@@ -379,9 +403,13 @@ def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) 
             raise InvalidDocumentError("malformed JSON", loaded.errors)
         report = checker.check(loaded.data, on.date() if on else None)
     except InvalidDocumentError as exc:
-        for finding in exc.findings:
-            assert isinstance(finding, Finding)
-            click.echo(f"{product}: {finding}", err=True)
+        findings = [f for f in exc.findings if isinstance(f, Finding)]
+        if fmt == "json":
+            items = [{"pointer": f.pointer, "message": f.message} for f in findings]
+            _dump({"error": {"message": f"{name}: {exc}", "findings": items}})
+        else:
+            for finding in findings:
+                click.echo(f"{name}: {finding}", err=True)
         sys.exit(1)
     if fmt == "json":
         _dump(report.as_json())

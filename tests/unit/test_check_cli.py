@@ -60,3 +60,29 @@ def test_missing_file_and_bad_date_exit_2(tmp_path: Path) -> None:
     assert run("check", str(tmp_path / "none.json"))[0] == 2
     code, _, err = run("check", str(PRODUCTS / "scanner.json"), "--date", "2026-02-30")
     assert code == 2 and "--date" in err
+
+
+def test_a_declaration_from_standard_input_and_json_errors_under_format_json() -> None:
+    body = (PRODUCTS / "split-ac-r410a-2.6kw.json").read_text(encoding="utf-8")
+    piped = CliRunner().invoke(main, ["check", "-", "--date", "2026-11-23", "--format", "json"], input=body)
+    from_file = run("check", str(PRODUCTS / "split-ac-r410a-2.6kw.json"), "--date", "2026-11-23", "--format", "json")
+    assert piped.exit_code == 0 and json.loads(piped.stdout) == json.loads(from_file[1])
+    bad = CliRunner().invoke(main, ["check", "-", "--format", "json"], input='{"category": 5}')
+    error = json.loads(bad.stdout)["error"]
+    assert bad.exit_code == 1 and error["findings"] and error["findings"][0]["pointer"].startswith("/")
+    broken = CliRunner().invoke(main, ["check", "-", "--format", "json"], input="{not json")
+    assert broken.exit_code == 1 and json.loads(broken.stdout)["error"]["findings"]
+    code, out, _ = run("check", "no-such-file.json", "--format", "json")
+    assert code == 2 and "no such file" in json.loads(out)["error"]["message"]
+
+
+def test_help_lists_whole_summaries_and_takes_dash_h() -> None:
+    result = CliRunner().invoke(main, ["-h"], terminal_width=200)
+    assert result.exit_code == 0 and "..." not in result.stdout.split("Commands:")[1]
+    assert (
+        "Compare standard A with standard B criterion by criterion (ID[@VERSION] or a JSON file each)." in result.stdout
+    )
+    user = CliRunner().invoke(main, ["user", "-h"], terminal_width=200)
+    assert "token" in user.stdout and "reset-password" in user.stdout
+    token = CliRunner().invoke(main, ["user", "token", "-h"], terminal_width=200)
+    assert "Make a token for USERNAME and print its secret once (it is stored hashed)." in token.stdout
