@@ -39,29 +39,42 @@ def seeded_sqlite(folder: Path, validator: Validator) -> str:
 @contextlib.contextmanager
 def serve(folder: Path, database_url: str, workers: int = 2) -> Iterator[str]:
     """Run gunicorn on a free port of 127.0.0.1 until the block ends; yield its base URL."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "ECOLABEL_SECRET_KEY": SECRET, "ECOLABEL_INSTANCE": str(folder)}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    log_path = folder / "gunicorn.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "web:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
+    with hosts([folder], database_url, workers=workers, upgrade=False) as bases:
+        yield bases[0]
+
+
+@contextlib.contextmanager
+def hosts(folders: list[Path], database_url: str, *, workers: int = 2, upgrade: bool = True) -> Iterator[list[str]]:
+    """Start one app host per folder (its instance folder) at the same moment, all on one database, each
+    as ./run starts one (``ecolabel db upgrade``, then gunicorn); yield their base URLs once all are ready."""
+    bin_dir = Path(sys.executable).parent
+    started = []
+    with contextlib.ExitStack() as stack:
+        for folder in folders:
+            port = free_port()
+            env = {
+                **os.environ,
+                "DATABASE_URL": database_url,
+                "ECOLABEL_SECRET_KEY": SECRET,
+                "ECOLABEL_INSTANCE": str(folder),
+            }
+            serve_command = f'exec "{bin_dir}/gunicorn" --workers {workers} --bind 127.0.0.1:{port} "web:create_app()"'
+            command = f'"{bin_dir}/ecolabel" db upgrade && {serve_command}' if upgrade else serve_command
+            log_path = folder / "host.log"
+            log = stack.enter_context(log_path.open("wb"))
+            proc = subprocess.Popen(["bash", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            stack.callback(proc.wait, 20)
+            stack.callback(proc.terminate)
+            started.append((f"http://127.0.0.1:{port}", proc, log_path))
+        for base, proc, log_path in started:
+            for _ in range(300):
                 try:
                     with urllib.request.urlopen(base + "/readyz", timeout=1):
                         break
                 except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(log_path.read_text()) from None
                     time.sleep(0.1)
             else:
                 raise RuntimeError(log_path.read_text())
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+        yield [base for base, _, _ in started]
