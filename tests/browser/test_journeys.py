@@ -174,3 +174,36 @@ def test_chromium_stays_on_the_site_for_a_next_with_a_tab(page, server: str) -> 
     for target in ("/%09/evil.example", "/%5C%5Cevil.example", "/%0d%0aX:1"):
         page.goto(f"{server}/lang/en?next={target}")
         assert page.url == server + "/", (target, page.url)
+
+
+def test_api_token_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+
+    sign_in(page, server)
+    page.click("header .account a")  # the user's name leads to their account
+    page.wait_for_url("**/account")
+    page.fill("#name", "nightly script")
+    page.select_option("#scope", "read")
+    page.select_option("#expires", "30")
+    page.click("form[action='/account/tokens'] button[type=submit]")
+    secret = page.inner_text("#new-token").strip()
+    assert secret.startswith("ecr_")
+    shot(page, "account-token-made")
+    row = page.locator("tbody tr", has_text="nightly script")
+    assert row.count() == 1 and "read" in row.inner_text() and secret not in row.inner_text()
+    request = urllib.request.Request(server + "/api/v1/labels?limit=1", headers={"Authorization": f"Bearer {secret}"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 200
+    page.goto(server + "/account")  # the account page never shows the secret again
+    assert secret not in page.content()
+    page.locator("tbody tr", has_text="nightly script").locator("button", has_text="Revoke").click()
+    page.wait_for_url("**/account")
+    assert "revoked" in page.locator("tbody tr", has_text="nightly script").inner_text()
+    shot(page, "account-token-revoked")
+    try:
+        urllib.request.urlopen(request)
+        raise AssertionError("a revoked token was accepted")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 401
+    assert page.errors == []
