@@ -21,7 +21,7 @@ from registry.findings import Finding
 from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import SCOPES, ApiToken, User
-from registry.store.users import Account
+from registry.store.users import Account, aware
 
 __all__ = ["SCOPES", "Issued", "Token", "authenticate", "create", "listed", "revoke"]
 
@@ -54,10 +54,10 @@ class Token:
             row.name,
             row.prefix,
             row.scope,
-            _aware(row.created_at) or row.created_at,
-            _aware(row.expires_at),
-            _aware(row.last_used_at),
-            _aware(row.revoked_at),
+            aware(row.created_at),
+            _maybe(row.expires_at),
+            _maybe(row.last_used_at),
+            _maybe(row.revoked_at),
         )
 
     def usable(self, now: dt.datetime) -> bool:
@@ -78,10 +78,8 @@ class Issued:
     secret: str
 
 
-def _aware(at: dt.datetime | None) -> dt.datetime | None:
-    if at is None:
-        return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite gives back naive UTC
+def _maybe(at: dt.datetime | None) -> dt.datetime | None:
+    return None if at is None else aware(at)
 
 
 def _digest(secret: str) -> str:

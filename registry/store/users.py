@@ -229,8 +229,9 @@ def reset_password(engine: Engine, pk: int, *, actor: str) -> str:
     return temporary
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite gives back naive UTC
+def aware(at: dt.datetime) -> dt.datetime:
+    """Return a stored moment as UTC-aware (SQLite gives back naive UTC)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def _reserve(session: Session, keys: tuple[str, str], now: dt.datetime) -> list[LoginFailure]:
@@ -248,13 +249,13 @@ def _reserve(session: Session, keys: tuple[str, str], now: dt.datetime) -> list[
         select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == client_key)
     ).one()
     if failures >= MAX_PER_CLIENT:
-        wait = (_aware(oldest) + WINDOW - now).total_seconds()
+        wait = (aware(oldest) + WINDOW - now).total_seconds()
         raise RateLimited(f"too many failed sign-ins from your address; try again in {_minutes(wait)}", wait)
     failures, last = session.exec(
         select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.key == user_key)
     ).one()
     if failures >= FREE_TRIES:
-        wait = (_aware(last) + backoff(failures) - now).total_seconds()
+        wait = (aware(last) + backoff(failures) - now).total_seconds()
         if wait > 0:
             raise RateLimited(f"too many failed sign-ins for this user; try again in {math.ceil(wait)} s", wait)
     rows = [LoginFailure(key=k, at=now) for k in keys]
