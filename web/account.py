@@ -7,6 +7,7 @@ password (the temporary one only opens this page until it is changed).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -46,7 +47,6 @@ def _me() -> Account:
 
 def _signed_in(view: Any) -> Any:
     """Let only signed-in users in (others to the sign-in page); a must-change user stays on this page."""
-    import functools
 
     @functools.wraps(view)
     def inner(*args: Any, **kwargs: Any) -> Any:

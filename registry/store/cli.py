@@ -101,6 +101,16 @@ def _print_import(report: Any, fmt: str) -> None:
     )
 
 
+def _named_user(engine: Engine, username: str) -> Any:
+    """Return the account of a user name, or end the command naming it."""
+    from registry.store import users
+
+    found = next((u for u in users.list_users(engine) if u.username == username), None)
+    if found is None:
+        raise click.ClickException(f"no user {username!r}")
+    return found
+
+
 def register(main: click.Group) -> None:
     """Add the database commands to the command line."""
 
@@ -240,12 +250,10 @@ def register(main: click.Group) -> None:
     def token_create(username: str, name: str, scope: str, days: int, no_expiry: bool) -> None:
         """Make a token for USERNAME and print its secret once (it is stored hashed)."""
         from registry.errors import InvalidDocumentError, NotFoundError
-        from registry.store import tokens, users
+        from registry.store import tokens
 
         engine = _engine()
-        found = next((u for u in users.list_users(engine) if u.username == username), None)
-        if found is None:
-            raise click.ClickException(f"no user {username!r}")
+        found = _named_user(engine, username)
         try:
             issued = tokens.create(engine, found.pk, name, scope, days=None if no_expiry else days, actor=_actor(None))
         except InvalidDocumentError as exc:
@@ -292,9 +300,7 @@ def register(main: click.Group) -> None:
         from registry.store import users
 
         engine = _engine()
-        found = next((u for u in users.list_users(engine) if u.username == username), None)
-        if found is None:
-            raise click.ClickException(f"no user {username!r}")
+        found = _named_user(engine, username)
         click.echo(users.reset_password(engine, found.pk, actor=_actor(None)))
 
     @main.group()
