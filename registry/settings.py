@@ -53,6 +53,16 @@ def _proxies(text: str) -> int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
         raise ValueError(f"a number of proxies, or CIDRs separated by commas ({exc})") from None
 
 
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+
+
+def _storage(text: str) -> str:
+    scheme, sep, _ = text.strip().partition("://")
+    if not sep or scheme not in STORAGE_SCHEMES:
+        raise ValueError(f"a URI of the schemes {', '.join(STORAGE_SCHEMES)}, e.g. redis://127.0.0.1:6379/0")
+    return text.strip()
+
+
 def _rate(text: str) -> tuple[int, int]:
     count, _, seconds = text.partition("/")
     return _positive(count), _positive(seconds or "60")
@@ -84,8 +94,15 @@ TABLE = (
     Setting(
         "ECOLABEL_HEAVY_RATE_LIMIT",
         "60/60",
-        "Computed answers (checks, searches, uncached pages, CSV, API diffs) per client: COUNT/SECONDS per worker.",
+        "Computed answers (checks, searches, uncached pages, CSV, API diffs) per client address: COUNT/SECONDS.",
         _rate,
+    ),
+    Setting(
+        "ECOLABEL_RATE_LIMIT_STORAGE",
+        "memory://",
+        "Where that limit is counted: `memory://` (each worker on its own) or `redis://HOST:PORT/DB`, shared by "
+        "every worker and host on one database. Give several hosts one Redis.",
+        _storage,
     ),
     Setting("ECOLABEL_PAGE_CACHE_MB", "64", "Rendered pages kept per worker, in MB.", _positive),
     Setting("ECOLABEL_PARSED_LIMIT", "256", "Parsed standards kept per worker (least recently used out).", _positive),
@@ -111,6 +128,7 @@ class Settings:
     secure_cookies: bool
     trusted_proxies: int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     heavy_rate_limit: tuple[int, int]
+    rate_limit_storage: str
     page_cache_mb: int
     parsed_limit: int
     page_size: int
@@ -144,6 +162,7 @@ def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] 
         secure_cookies=bool(value("ECOLABEL_SECURE_COOKIES")),
         trusted_proxies=value("ECOLABEL_TRUSTED_PROXIES"),
         heavy_rate_limit=tuple(value("ECOLABEL_HEAVY_RATE_LIMIT")),
+        rate_limit_storage=value("ECOLABEL_RATE_LIMIT_STORAGE"),
         page_cache_mb=value("ECOLABEL_PAGE_CACHE_MB"),
         parsed_limit=value("ECOLABEL_PARSED_LIMIT"),
         page_size=value("ECOLABEL_PAGE_SIZE"),

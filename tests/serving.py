@@ -44,25 +44,36 @@ def serve(folder: Path, database_url: str, workers: int = 2) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def hosts(folders: list[Path], database_url: str, *, workers: int = 2, upgrade: bool = True) -> Iterator[list[str]]:
+def hosts(
+    folders: list[Path],
+    database_url: str,
+    *,
+    workers: int = 2,
+    upgrade: bool = True,
+    env: dict[str, str] | None = None,
+) -> Iterator[list[str]]:
     """Start one app host per folder (its instance folder) at the same moment, all on one database, each
-    as ./run starts one (``ecolabel db upgrade``, then gunicorn); yield their base URLs once all are ready."""
+    as ./run starts one (``ecolabel db upgrade``, then gunicorn; ``env`` adds settings); yield their base
+    URLs once all are ready."""
     bin_dir = Path(sys.executable).parent
     started = []
     with contextlib.ExitStack() as stack:
         for folder in folders:
             port = free_port()
-            env = {
+            host_env = {
                 **os.environ,
                 "DATABASE_URL": database_url,
                 "ECOLABEL_SECRET_KEY": SECRET,
                 "ECOLABEL_INSTANCE": str(folder),
+                **(env or {}),
             }
             serve_command = f'exec "{bin_dir}/gunicorn" --workers {workers} --bind 127.0.0.1:{port} "web:create_app()"'
             command = f'"{bin_dir}/ecolabel" db upgrade && {serve_command}' if upgrade else serve_command
             log_path = folder / "host.log"
             log = stack.enter_context(log_path.open("wb"))
-            proc = subprocess.Popen(["bash", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                ["bash", "-c", command], cwd=ROOT, env=host_env, stdout=log, stderr=subprocess.STDOUT
+            )
             stack.callback(proc.wait, 20)
             stack.callback(proc.terminate)
             started.append((f"http://127.0.0.1:{port}", proc, log_path))

@@ -76,7 +76,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     proxies.install(app, settings.trusted_proxies)
     rate, per = settings.heavy_rate_limit
-    app.extensions["throttle"] = throttle.RateLimiter(rate, per)
+    limiter = throttle.RateLimiter(rate, per, settings.rate_limit_storage, settings.database_url)
+    app.extensions["throttle"] = limiter
+    if not limiter.is_shared and not settings.database_url.startswith("sqlite"):
+        app.logger.warning(
+            "heavy-route limits are counted in each worker: set ECOLABEL_RATE_LIMIT_STORAGE=redis://HOST:PORT/DB "
+            "so that every host of this database shares them"
+        )
 
     @app.before_request
     def _one_state_per_request() -> None:

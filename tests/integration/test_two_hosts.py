@@ -10,7 +10,7 @@ import httpx
 
 from registry.store import tokens, users
 from registry.store.engine import make_engine
-from tests.conftest import STANDARDS
+from tests.conftest import ROOT, STANDARDS
 from tests.serving import hosts
 
 PASSWORD = "two-hosts-password-1"
@@ -55,3 +55,24 @@ def test_two_hosts_start_together_share_sessions_and_see_each_others_writes(pg_u
         assert "2070" in httpx.get(f"{b}/standards/cn-de-room-air-conditioner").text
     log = "".join((f / "host.log").read_text() for f in folders)
     assert log.count("imported (added 94") == 1, log  # one host seeded, the other found it done
+    assert "set ECOLABEL_RATE_LIMIT_STORAGE=redis://" in log  # each worker counts apart, and says so
+
+
+def test_two_hosts_count_one_clients_heavy_requests_together_in_redis(
+    pg_url: str, tmp_path: Path, redis_url: str
+) -> None:
+    folders = [tmp_path / "host-a", tmp_path / "host-b"]
+    for folder in folders:
+        folder.mkdir()
+    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
+    settings = {"ECOLABEL_RATE_LIMIT_STORAGE": redis_url, "ECOLABEL_HEAVY_RATE_LIMIT": "8/120"}
+    with hosts(folders, pg_url, env=settings) as (a, b):
+        # Eight checks spread over two hosts × two workers use up one allowance ...
+        codes = [httpx.post(f"{(a, b)[i % 2]}/api/v1/check", json=product).status_code for i in range(8)]
+        assert codes == [200] * 8
+        # ... and the next one is refused on either host, with the time to wait.
+        for base in (a, b):
+            refused = httpx.post(f"{base}/api/v1/check", json=product)
+            assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 120
+    log = "".join((f / "host.log").read_text() for f in folders)
+    assert "ECOLABEL_RATE_LIMIT_STORAGE" not in log and "unreachable" not in log, log

@@ -31,6 +31,10 @@ def test_caller_over_environment_over_instance_file_over_default(tmp_path: Path)
         ({"ECOLABEL_PAGE_SIZE": "0"}, "ECOLABEL_PAGE_SIZE from the environment: '0'"),
         ({"ECOLABEL_SECURE_COOKIES": "maybe"}, "ECOLABEL_SECURE_COOKIES from the environment: 'maybe'"),
         ({"ECOLABEL_HEAVY_RATE_LIMIT": "lots"}, "ECOLABEL_HEAVY_RATE_LIMIT from the environment: 'lots'"),
+        (
+            {"ECOLABEL_RATE_LIMIT_STORAGE": "127.0.0.1:6379"},
+            "ECOLABEL_RATE_LIMIT_STORAGE from the environment.*redis://",
+        ),
     ],
 )
 def test_a_bad_value_names_the_setting_and_where_it_came_from(tmp_path: Path, env: dict[str, str], words: str) -> None:
