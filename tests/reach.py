@@ -105,6 +105,7 @@ NO_REFERENCE = {
     "/account/password": "the user's own password",
     "/account/tokens": "the user's own API tokens",
     "/account/tokens/<int:pk>/revoke": "an API token",
+    "/account/sessions/<int:pk>/end": "one of the user's own sessions",
     "/account/sign-out-everywhere": "the user's own sessions",
     "/api/v1/openapi.json": "the API description",
     "/login": "sign-in",

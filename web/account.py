@@ -1,4 +1,4 @@
-"""A signed-in user's own account: the password, signing out everywhere, and personal API tokens.
+"""A signed-in user's own account: the password, where they are signed in, and personal API tokens.
 
 Administrators also see every user's tokens here and may revoke any of them, and reset a user's
 password (the temporary one only opens this page until it is changed).
@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,7 +18,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from registry.errors import InvalidDocumentError, NotFoundError
-from registry.store import tokens, users
+from registry.store import sessions, tokens, users
 from registry.store.users import Account
 from web.auth import current_user
 from web.data import actor, data
@@ -66,7 +66,20 @@ def _page(status: int = 200, **shown: Any) -> tuple[str, int]:
     mine = [t for t in listed if t.username == me.username]
     others = [t for t in listed if t.username != me.username]
     now = dt.datetime.now(dt.UTC)
-    return render_template("account/page.html", me=me, mine=mine, others=others, now=now, **shown), status
+    signed_in = sessions.listed(data().engine, me.pk)
+    return (
+        render_template(
+            "account/page.html",
+            me=me,
+            mine=mine,
+            others=others,
+            now=now,
+            signed_in=signed_in,
+            this_session=g.get("session_pk"),
+            **shown,
+        ),
+        status,
+    )
 
 
 @bp.get("/account")
@@ -82,13 +95,16 @@ def password() -> Any:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            fresh = users.change_password(
-                data().engine, _me().pk, form.old_password.data or "", form.new_password.data or ""
+            users.change_password(
+                data().engine,
+                _me().pk,
+                form.old_password.data or "",
+                form.new_password.data or "",
+                keep=g.get("session_pk"),  # this session goes on; every other one ends
             )
         except InvalidDocumentError as exc:
             errors = [f"{f.pointer[1:]}: {f.message}" for f in exc.findings]  # type: ignore[attr-defined]
         else:
-            session["sv"] = fresh.session_version  # this session goes on; every other one has ended
             flash(_("Password changed. Every other session of yours has ended."))
             return redirect(url_for("account.page"))
     else:
@@ -131,13 +147,28 @@ def revoke_token(pk: int) -> Any:
     return redirect(url_for("account.page"))
 
 
+@bp.post("/account/sessions/<int:pk>/end")
+@_signed_in
+def end_session(pk: int) -> Any:
+    if not FlaskForm().validate_on_submit():
+        abort(400, "the form is out of date; reload the page")
+    me = _me()
+    if pk == g.get("session_pk"):
+        abort(400, "this is the session you are using: sign out instead")
+    try:
+        ended = sessions.end(data().engine, pk, user_pk=me.pk, actor=f"web:{me.username}")
+    except NotFoundError:
+        abort(404, "no such session of yours")
+    flash(_("The session from %(client)s has ended.", client=ended.client))
+    return redirect(url_for("account.page"))
+
+
 @bp.post("/account/sign-out-everywhere")
 @_signed_in
 def sign_out_everywhere() -> Response:
     if not FlaskForm().validate_on_submit():
         abort(400, "the form is out of date; reload the page")
-    me = _me()
-    users.end_sessions(data().engine, me.pk, actor=f"web:{me.username}")
+    sessions.sign_out(data().engine, _me(), g.get("session_pk"), everywhere=True)
     session.clear()
     flash(_("Signed out everywhere."))
     return redirect(url_for("auth.login"))

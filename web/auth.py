@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from registry.store import tokens, users
+from registry.store import sessions, tokens, users
 from registry.store.users import Account
 from web.redirects import safe_next
 
@@ -62,8 +62,8 @@ def bearer_secret() -> str | None:
 
 
 def current_user() -> Account | None:
-    """Return who makes this request: an API token's user, or the signed-in user if the session cookie is
-    current (a pre-logout cookie is not). A bad token is refused (401), never taken as anonymous."""
+    """Return who makes this request: an API token's user, or the signed-in user if the cookie's session
+    still works (``registry.store.sessions``). A bad token is refused (401), never taken as anonymous."""
     if "user" in g:
         return cast(Account | None, g.user)
     g.token = None
@@ -75,14 +75,14 @@ def current_user() -> Account | None:
             raise Unauthorized("the token is unknown, expired or revoked", www_authenticate=_challenge("invalid_token"))
         g.user, g.token = found_token
         return cast(Account, g.user)
-    found = None
-    uid, version = session.get("uid"), session.get("sv")
-    if isinstance(uid, int):
-        user = users.get_user(current_app.extensions["registry"].engine, uid)
-        if user is not None and user.active and user.session_version == version:
-            found = user
+    found, g.session_pk = None, None
+    key = session.get("sid")
+    if isinstance(key, str):
+        signed = sessions.lookup(current_app.extensions["registry"].engine, key)
+        if signed is not None:
+            found, g.session_pk = signed[0], signed[1].pk
         else:
-            session.clear()
+            session.clear()  # ended, idle too long, or its user deactivated
     g.user = found
     return found
 
@@ -132,8 +132,7 @@ def login() -> Any:
                 error, status = _("Wrong user name or password."), 401
         if user is not None:
             session.clear()  # a new session: nothing from before the sign-in carries over
-            session["uid"], session["sv"] = user.pk, user.session_version
-            users.signed_in(data.engine, user, _client())
+            session["sid"] = sessions.start(data.engine, user, _client(), request.user_agent.string)[0]
             if user.must_change_password:
                 flash(_("Your password was reset: choose a new one."))
                 return redirect(url_for("account.page"))
@@ -151,8 +150,8 @@ def _client() -> str:
 @bp.post("/logout")
 def logout() -> Response:
     user = current_user()
-    if user is not None and user.pk is not None:
-        users.end_sessions(current_app.extensions["registry"].engine, user.pk, actor=f"web:{user.username}")
+    if user is not None:
+        sessions.sign_out(current_app.extensions["registry"].engine, user, g.session_pk)
     session.clear()
     flash(_("Signed out."))
     return redirect(url_for("public.home"))

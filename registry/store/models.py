@@ -87,8 +87,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=10)
     active: bool = True
-    # Bumped at logout: every session cookie issued before carries the old number and is refused.
-    session_version: int = 1
     created_at: dt.datetime = Field(default_factory=_now)
     # Set when an administrator resets the password: the temporary one only opens the password form.
     must_change_password: bool = False
@@ -121,6 +119,25 @@ class ContentSummary(SQLModel, table=True):
 
 
 SCOPES = ("read", "write")
+
+
+class UserSession(SQLModel, table=True):
+    """One signed-in browser: valid until it ends (sign-out, ended by its user, password or role change).
+
+    The cookie carries a random key; only its SHA-256 is kept. ``client`` and ``agent`` (the address and
+    the browser's own name, cut short) let the user tell their sessions apart.
+    """
+
+    __tablename__ = "user_session"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    user_pk: int = Field(foreign_key="app_user.pk", index=True)
+    key_sha256: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=_now)
+    last_seen_at: dt.datetime = Field(default_factory=_now)
+    client: str = Field(max_length=64)
+    agent: str = Field(max_length=200)
+    ended_at: dt.datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):

@@ -9,7 +9,6 @@ under an actor that names the token (``web.data.actor``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from registry.findings import Finding
 from registry.store import audit
 from registry.store.engine import write_session
 from registry.store.models import SCOPES, ApiToken, User
-from registry.store.users import Account, aware
+from registry.store.users import Account, aware, digest
 
 __all__ = ["SCOPES", "Issued", "Token", "authenticate", "create", "listed", "revoke"]
 
@@ -82,10 +81,6 @@ def _maybe(at: dt.datetime | None) -> dt.datetime | None:
     return None if at is None else aware(at)
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _check(name: str, scope: str, days: int | None) -> None:
     findings = []
     if not 1 <= len(name.strip()) <= 80 or not name.isprintable():
@@ -111,7 +106,7 @@ def create(engine: Engine, user_pk: int, name: str, scope: str, *, days: int | N
             user_pk=user_pk,
             name=name.strip(),
             prefix=secret[: len(PREFIX) + 6],
-            secret_sha256=_digest(secret),
+            secret_sha256=digest(secret),
             scope=scope,
             created_at=now,
             expires_at=now + dt.timedelta(days=days) if days else None,
@@ -172,7 +167,7 @@ def authenticate(engine: Engine, secret: str) -> tuple[Account, Token] | None:
         found = session.exec(
             select(ApiToken, User)
             .join(User, col(User.pk) == col(ApiToken.user_pk))
-            .where(ApiToken.secret_sha256 == _digest(secret))
+            .where(ApiToken.secret_sha256 == digest(secret))
         ).first()
         if found is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import secrets
 from dataclasses import dataclass
@@ -38,7 +39,6 @@ class Account:
     username: str
     role: str
     active: bool
-    session_version: int
     created_at: dt.datetime
     must_change_password: bool = False
 
@@ -51,7 +51,6 @@ class Account:
             user.username,
             user.role,
             user.active,
-            user.session_version,
             user.created_at,
             user.must_change_password,
         )
@@ -128,35 +127,16 @@ def update_user(
         if active is not None and active != user.active:
             changed.append({"criterion": None, "path": "/active", "change": "changed", "a": user.active, "b": active})
             user.active = active
-        user.session_version += 1
+        _end_sessions(session, pk)
         session.add(user)
         if changed:
             audit.append(session, actor=actor, action="update_user", kind="user", doc_id=user.username, diff=changed)
 
 
-def end_sessions(engine: Engine, pk: int, *, actor: str | None = None) -> None:
-    """Log a user out everywhere: cookies issued before are refused from now on (audited with ``actor``)."""
-    with write_session(engine) as session:
-        user = session.get(User, pk)
-        if user is not None:
-            user.session_version += 1
-            session.add(user)
-            if actor is not None:
-                audit.append(session, actor=actor, action="sign_out", kind="user", doc_id=user.username, diff=[])
+def _end_sessions(session: Session, pk: int, keep: int | None = None) -> None:
+    from registry.store import sessions  # it builds on this module's Account
 
-
-def signed_in(engine: Engine, account: Account, client: str) -> None:
-    """Record a sign-in in the audit trail (who, from which address)."""
-    with write_session(engine) as session:
-        change = {"criterion": None, "path": "/client", "change": "added", "a": None, "b": client}
-        audit.append(
-            session,
-            actor=f"web:{account.username}",
-            action="sign_in",
-            kind="user",
-            doc_id=account.username,
-            diff=[change],
-        )
+    sessions.end_all(session, pk, keep=keep)
 
 
 def _password_findings(password: str, pointer: str = "/password") -> list[Finding]:
@@ -167,11 +147,12 @@ def _password_findings(password: str, pointer: str = "/password") -> list[Findin
     return []
 
 
-def change_password(engine: Engine, pk: int, old: str, new: str) -> Account:
-    """Set a new password after checking the old one (audited, without either); every other session ends.
+def change_password(engine: Engine, pk: int, old: str, new: str, *, keep: int | None = None) -> Account:
+    """Set a new password after checking the old one (audited, without either); every session but ``keep``
+    (the one the change is made in) ends.
 
     InvalidDocumentError names the field: ``/old_password`` (wrong) or ``/new_password`` (too short,
-    or the same as the old one). Returns the account as it is now (its new session number).
+    or the same as the old one). Returns the account as it is now.
     """
     findings = _password_findings(new, "/new_password")
     if old == new:
@@ -195,7 +176,7 @@ def change_password(engine: Engine, pk: int, old: str, new: str) -> Account:
         assert user is not None
         user.password_hash = HASHER.hash(new)
         user.must_change_password = False
-        user.session_version += 1
+        _end_sessions(session, pk, keep)
         session.add(user)
         audit.append(
             session,
@@ -223,7 +204,7 @@ def reset_password(engine: Engine, pk: int, *, actor: str) -> str:
             raise NotFoundError(f"no user {pk}")
         user.password_hash = HASHER.hash(temporary)
         user.must_change_password = True
-        user.session_version += 1
+        _end_sessions(session, pk)
         session.add(user)
         audit.append(session, actor=actor, action="reset_password", kind="user", doc_id=user.username, diff=[])
     return temporary
@@ -232,6 +213,12 @@ def reset_password(engine: Engine, pk: int, *, actor: str) -> str:
 def aware(at: dt.datetime) -> dt.datetime:
     """Return a stored moment as UTC-aware (SQLite gives back naive UTC)."""
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def digest(secret: str) -> str:
+    """Return what is stored of a random secret (API token, session key): its SHA-256. The secrets have
+    256 random bits, so a plain hash is enough; the secret itself is never stored."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _reserve(session: Session, keys: tuple[str, str], now: dt.datetime) -> list[LoginFailure]:

@@ -1,4 +1,5 @@
-"""Accounts: personal API tokens (Bearer, scopes, revocation, expiry), password change and reset, sign-ins audited."""
+"""Accounts: personal API tokens (Bearer, scopes, revocation, expiry), password change and reset, the list of
+sessions, sign-ins audited."""
 
 from __future__ import annotations
 
@@ -194,6 +195,82 @@ def test_sign_ins_sign_outs_and_account_changes_are_in_the_audit_trail(app: Flas
         actions = [
             r[0] for r in conn.execute(text("SELECT action FROM audit_entry WHERE doc_id = :u"), {"u": STAFF[0]})
         ]
-    assert actions[-3:] == ["sign_in", "create_token", "sign_out"]
+    assert actions[-3:] == ["sign_in", "create_token", "sign_out_everywhere"]
     # Anonymous visitors never see account entries.
     assert STAFF[0] not in app.test_client().get("/changes").get_data(as_text=True)
+
+
+def _signed_in_from(app: Flask, address: str, agent: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": address, "HTTP_USER_AGENT": agent})
+    login(client, STAFF)
+    return client
+
+
+def _session_rows(page: str) -> list[str]:
+    table = page.split('id="sessions"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr(?: aria-current=\"true\")?>\s*<td>.*?</tr>", table, re.S)
+
+
+def test_a_user_sees_where_they_are_signed_in_and_ends_one_session(app: Flask) -> None:
+    laptop = _signed_in_from(app, "198.51.100.4", "Laptop-Browser/1.0")
+    phone = _signed_in_from(app, "203.0.113.9", "Phone-Browser/2.0")
+    page = laptop.get("/account").get_data(as_text=True)
+    rows = _session_rows(page)
+    assert len(rows) == 2
+    mine = next(r for r in rows if "aria-current" in r)
+    assert "198.51.100.4" in mine and "Laptop-Browser/1.0" in mine and "this session" in mine
+    other = next(r for r in rows if "aria-current" not in r)
+    assert "203.0.113.9" in other and "Phone-Browser/2.0" in other
+    found = re.search(r'action="/account/sessions/(\d+)/end"', other)
+    assert found
+    token = csrf_token(laptop, "/account")
+    # Ending it needs the form's token; one's own session is signed out of, not ended here.
+    assert laptop.post(f"/account/sessions/{found.group(1)}/end", data={}).status_code == 400
+    ended = laptop.post(f"/account/sessions/{found.group(1)}/end", data={"csrf_token": token})
+    assert ended.status_code == 302
+    assert phone.get("/admin/").headers["Location"].startswith("/login")  # the phone is signed out
+    assert laptop.get("/admin/").status_code == 200  # the laptop goes on
+    assert len(_session_rows(laptop.get("/account").get_data(as_text=True))) == 1
+    again = laptop.post(f"/account/sessions/{found.group(1)}/end", data={"csrf_token": token})
+    assert again.status_code == 404  # already ended
+    with _engine(app).connect() as conn:
+        actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_entry WHERE action = 'end_session'"))]
+        keys = [r[0] for r in conn.execute(text("SELECT key_sha256 FROM user_session"))]
+    assert actions == ["end_session"] and all(len(k) == 64 for k in keys)
+
+
+def test_nobody_ends_another_users_session_or_their_own_current_one(app: Flask) -> None:
+    staff = _signed_in_from(app, "198.51.100.4", "Staff-Browser")
+    admin = app.test_client()
+    login(admin, ADMIN)
+    found = re.search(r'<tr aria-current="true">', staff.get("/account").get_data(as_text=True))
+    assert found
+    with _engine(app).connect() as conn:
+        staff_session = conn.execute(text("SELECT max(pk) FROM user_session WHERE client = '198.51.100.4'")).scalar()
+        admin_session = conn.execute(text("SELECT max(pk) FROM user_session WHERE client <> '198.51.100.4'")).scalar()
+    token = csrf_token(admin, "/account")
+    assert admin.post(f"/account/sessions/{staff_session}/end", data={"csrf_token": token}).status_code == 404
+    assert admin.post(f"/account/sessions/{admin_session}/end", data={"csrf_token": token}).status_code == 400
+    assert staff.get("/admin/").status_code == 200 and admin.get("/admin/").status_code == 200
+
+
+def test_signing_out_ends_this_session_only_and_idle_sessions_end(app: Flask) -> None:
+    first = _signed_in_from(app, "198.51.100.4", "First")
+    second = _signed_in_from(app, "198.51.100.5", "Second")
+    token = csrf_token(first, "/account")
+    assert first.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert first.get("/admin/").status_code == 302
+    assert second.get("/admin/").status_code == 200  # signing out here leaves the other device signed in
+    with _engine(app).begin() as conn:
+        conn.execute(text("UPDATE user_session SET last_seen_at = :at"), {"at": dt.datetime(2020, 1, 1)})
+    assert second.get("/admin/").status_code == 302  # unused for 30 days: ended
+
+
+def test_deactivating_a_user_ends_their_sessions(app: Flask) -> None:
+    staff = _signed_in_from(app, "198.51.100.4", "Staff-Browser")
+    pk = next(u.pk for u in users.list_users(_engine(app)) if u.username == STAFF[0])
+    users.update_user(_engine(app), pk, active=False, actor="test")
+    assert staff.get("/admin/").status_code == 302
+    users.update_user(_engine(app), pk, active=True, actor="test")
+    assert staff.get("/admin/").status_code == 302  # reactivated: a new sign-in is needed

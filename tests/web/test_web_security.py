@@ -143,7 +143,13 @@ PUBLIC_GET = [
 PUBLIC_POST = ["/check", "/api/v1/check", "/login", "/logout"]
 STAFF_GET = ["/admin/", "/admin/agreements", "/admin/agreements/gen-genices", "/admin/audit", DRAFT, "/account"]
 # Any signed-in user acts on their own account (the last one ends the session).
-SIGNED_IN_POST = ["/account/password", "/account/tokens", "/account/tokens/1/revoke", "/account/sign-out-everywhere"]
+SIGNED_IN_POST = [
+    "/account/password",
+    "/account/tokens",
+    "/account/tokens/1/revoke",
+    "/account/sessions/1/end",
+    "/account/sign-out-everywhere",
+]
 ADMIN_GET = ["/admin/drafts/new", "/admin/users"]
 ADMIN_POST = [
     "/admin/drafts/new",
