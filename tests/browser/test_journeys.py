@@ -207,3 +207,28 @@ def test_api_token_journey(page, server: str) -> None:  # type: ignore[no-untype
     except urllib.error.HTTPError as refused:
         assert refused.code == 401
     assert page.errors == []
+
+
+def test_sessions_journey(page, browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    # The same administrator signs in on a second device, then ends that session from the first.
+    phone = browser.new_context(user_agent="Mozilla/5.0 (Phone; test) Second-Device/1.0").new_page()
+    sign_in(phone, server)
+    sign_in(page, server)
+    page.goto(server + "/account#sessions")
+    before = page.locator("#sessions + table tbody tr").count()
+    assert before >= 2  # this one, the phone, and any left open by earlier journeys of the same server
+    assert "this session" in page.inner_text("#sessions + table tr[aria-current=true]")
+    other = page.locator("#sessions + table tbody tr", has_text="Second-Device/1.0")
+    assert other.count() == 1
+    shot(page, "account-sessions")
+    other.locator("button", has_text="End session").click()
+    page.wait_for_url("**/account")
+    assert "has ended" in page.inner_text("main")
+    assert page.locator("#sessions + table tbody tr").count() == before - 1
+    assert page.locator("#sessions + table tbody tr", has_text="Second-Device/1.0").count() == 0
+    phone.goto(server + "/admin/")
+    assert "/login" in phone.url  # the other device is signed out
+    page.goto(server + "/admin/")
+    assert page.url.endswith("/admin/")  # this one goes on
+    phone.context.close()
+    assert page.errors == []
