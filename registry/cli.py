@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from registry import diff_text, jsonfile, qualification_text, render, truth
+from registry import completion, diff_text, jsonfile, qualification_text, render, stdin, truth
 from registry.catalog import Catalog
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
@@ -131,7 +131,7 @@ def main(ctx: click.Context, schemas: Path | None, standards: Path | None, from_
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @_FORMAT
 @click.option(
     "--context/--no-context",
@@ -141,15 +141,18 @@ def main(ctx: click.Context, schemas: Path | None, standards: Path | None, from_
 )
 @click.pass_obj
 def validate(settings: _Settings, paths: tuple[Path, ...], fmt: str, context: bool) -> None:
-    """Validate documents (files or folders; default: the registry's documents)."""
+    """Validate documents (files or folders, - for standard input; default: the registry's documents)."""
     if settings.from_db and not paths:
         raise click.UsageError("with --db, name the files to validate against the stored documents")
-    targets = list(paths) or [settings.standards]
-    if settings.from_db:
-        result = settings.validator.validate_paths(targets, context_entries=stored_entries() if context else [])
-    else:
-        result = settings.validator.validate_paths(targets, [settings.standards] if context else [])
+    with stdin.as_paths(paths) as (targets, stand_in):
+        targets = targets or [settings.standards]
+        if settings.from_db:
+            result = settings.validator.validate_paths(targets, context_entries=stored_entries() if context else [])
+        else:
+            result = settings.validator.validate_paths(targets, [settings.standards] if context else [])
     report = result.report
+    for file_report in report.files:
+        file_report.path = stdin.shown(file_report.path, stand_in)
     if fmt == "json":
         _dump(report.as_json())
     else:
@@ -281,7 +284,7 @@ def stats(settings: _Settings, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("ident", metavar="ID[@VERSION]")
+@click.argument("ident", metavar="ID[@VERSION]", shell_complete=completion.document_ids)
 @_FORMAT
 @click.option("--lang", default="en", show_default=True, help="Preferred language of texts.")
 @click.pass_obj
@@ -318,16 +321,20 @@ def show(settings: _Settings, ident: str, fmt: str, lang: str) -> None:
 
 
 def _standard_arg(settings: _Settings, catalog: Catalog, arg: str) -> Standard:
-    """Return the standard an argument names: ID[@VERSION], or a JSON file validated in context."""
+    """Return the standard an argument names: ID[@VERSION], a JSON file, or - (standard input); a document
+    is validated in context."""
     path = Path(arg)
-    if not (arg.endswith(".json") or path.is_file()):
+    if arg == stdin.DASH:
+        loaded = stdin.load()
+    elif arg.endswith(".json") or path.is_file():
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {arg}")
+        loaded = jsonfile.load_path(path)
+    else:
         try:
             return catalog.standard(arg)
         except NotFoundError as exc:
             raise click.ClickException(str(exc)) from None
-    if not path.is_file():
-        raise click.BadParameter(f"no such file: {arg}")
-    loaded = jsonfile.load_path(path)
     errors = loaded.errors
     if not errors:
         kind, errors = settings.validator.shape(loaded.data)
@@ -335,28 +342,31 @@ def _standard_arg(settings: _Settings, catalog: Catalog, arg: str) -> Standard:
             errors = [Finding("", f"this is a {kind} document, not a criteria document")]
     if not errors:
         key = ("standard", f"{loaded.data['id']}@{loaded.data['version']}")
-        others = Catalog(e for e in catalog.entries if e.key != key)  # the file stands for its namesake
-        errors = settings.validator.validate_data(loaded.data, context=others, name=str(path))
+        others = Catalog(e for e in catalog.entries if e.key != key)  # the document stands for its namesake
+        errors = settings.validator.validate_data(loaded.data, context=others, name=arg)
     if errors:
         for finding in errors:
-            click.echo(f"{path}: {finding}", err=True)
+            click.echo(f"{arg}: {finding}", err=True)
         sys.exit(1)
     return Standard.from_json(loaded.data)
 
 
 @main.command()
-@click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
+@click.argument("first", metavar="A", shell_complete=completion.standard_ids_or_files)
+@click.argument("second", metavar="B", shell_complete=completion.standard_ids_or_files)
 @_FORMAT
 @click.option("--lang", default="en", show_default=True, help="Preferred language of texts.")
 @click.pass_obj
 def diff(settings: _Settings, first: str, second: str, fmt: str, lang: str) -> None:
-    """Compare standard A with standard B criterion by criterion (ID[@VERSION] or a JSON file each).
+    """Compare standard A with standard B criterion by criterion (ID[@VERSION], a JSON file, or - for one
+    read from standard input).
 
     Two versions of one standard are compared by criterion id (revision mode), with editorial
     changes listed apart; standards of different labels by parameter and conditions
     (cross-label mode). Exit 0 on a comparison, 1 when a file is invalid or an id unknown.
     """
+    if first == second == stdin.DASH:
+        raise click.UsageError("'-' (standard input) may stand for A or B, not both")
     catalog = settings.catalog()
     a = _standard_arg(settings, catalog, first)
     b = _standard_arg(settings, catalog, second)
@@ -388,7 +398,7 @@ def check(settings: _Settings, product: Path, on: dt.datetime | None, fmt: str) 
     """
     name = str(product)
     if name == "-":
-        loaded = jsonfile.loads(sys.stdin.buffer.read(), what="standard input")
+        loaded = stdin.load()
     elif not product.is_file():
         if fmt == "json":
             _dump({"error": {"message": f"no such file: {product}", "findings": []}})

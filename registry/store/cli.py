@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from registry import completion
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -152,18 +154,22 @@ def register(main: click.Group) -> None:
                 click.echo(f"{key:<24} {count}")
 
     @main.command(name="import")
-    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True, path_type=Path))
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @_ACTOR
     @click.pass_context
     def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, actor: str | None) -> None:
-        """Import documents (files or folders) all or nothing; exit 1 if any is rejected."""
+        """Import documents (files or folders, - for one from standard input) all or nothing; exit 1 if any
+        is rejected."""
+        from registry import stdin
         from registry.store import transfer
 
         engine = _engine()
-        report = transfer.import_paths(
-            engine, _validator(ctx), list(paths), actor=_actor(actor), progress=_progress("importing")
-        )
+        with stdin.as_paths(paths) as (targets, stand_in):
+            report = transfer.import_paths(
+                engine, _validator(ctx), targets, actor=_actor(actor), progress=_progress("importing")
+            )
+        report.rejected = [(stdin.shown(where, stand_in), found) for where, found in report.rejected]
         _print_import(report, fmt)
         sys.exit(0 if report.ok else 1)
 
@@ -322,7 +328,7 @@ def register(main: click.Group) -> None:
         click.echo(f"audit trail intact: {verdict.entries} entries")
 
     @main.command(name="in-force")
-    @click.argument("standard_id")
+    @click.argument("standard_id", shell_complete=completion.standard_ids)
     @click.option("--date", "on", default=None, help="YYYY-MM-DD [today].")
     def in_force(standard_id: str, on: str | None) -> None:
         """Show which versions of a standard are in force on a date (two in a transition window)."""

@@ -262,3 +262,26 @@ def test_api_tokens_and_password_resets_from_the_command_line(db_url: str) -> No
         assert users.authenticate(engine, "ops", "ops-password-1234", "test") is None
     finally:
         engine.dispose()
+
+
+def test_import_reads_a_document_from_standard_input(db_url: str) -> None:
+    assert ecolabel(db_url, "db", "upgrade")[0] == 0
+    doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    doc["version"] = "2091"
+    runner = CliRunner(env={"DATABASE_URL": db_url})
+    done = runner.invoke(main, ["import", "-", "--format", "json"], input=json.dumps(doc))
+    assert done.exit_code == 0 and json.loads(done.stdout)["added"] == ["cn-de-room-air-conditioner@2091"]
+    doc["version"] = "2092"
+    doc["criteria"][0]["parameter"] = "no-such-parameter"
+    refused = runner.invoke(main, ["import", "-", "--format", "json"], input=json.dumps(doc))
+    report = json.loads(refused.stdout)
+    assert refused.exit_code == 1 and not report["committed"] and report["rejected"][0]["path"] == "-"
+    twice = runner.invoke(main, ["import", "-", "-"], input="{}")
+    assert twice.exit_code == 2 and "may be given once" in twice.stderr
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            versions = {r[0] for r in conn.exec_driver_sql("SELECT version FROM standard_version")}
+    finally:
+        engine.dispose()
+    assert "2091" in versions and "2092" not in versions

@@ -80,9 +80,64 @@ def test_help_lists_whole_summaries_and_takes_dash_h() -> None:
     result = CliRunner().invoke(main, ["-h"], terminal_width=200)
     assert result.exit_code == 0 and "..." not in result.stdout.split("Commands:")[1]
     assert (
-        "Compare standard A with standard B criterion by criterion (ID[@VERSION] or a JSON file each)." in result.stdout
+        "Compare standard A with standard B criterion by criterion (ID[@VERSION], a JSON file, or - for one read "
+        "from standard input)." in result.stdout
     )
     user = CliRunner().invoke(main, ["user", "-h"], terminal_width=200)
     assert "token" in user.stdout and "reset-password" in user.stdout
     token = CliRunner().invoke(main, ["user", "token", "-h"], terminal_width=200)
     assert "Make a token for USERNAME and print its secret once (it is stored hashed)." in token.stdout
+
+
+def test_validate_and_diff_read_a_document_from_standard_input(tmp_path: Path) -> None:
+    from tests.conftest import STANDARDS
+
+    doc = json.loads((STANDARDS / "criteria" / "cn-de-room-air-conditioner" / "2017.json").read_text())
+    doc["version"] = "2090"
+    body = json.dumps(doc, ensure_ascii=False)
+    # Validated in the registry's context, and reported under the name "-".
+    good = CliRunner().invoke(main, ["validate", "-", "--format", "json"], input=body)
+    assert good.exit_code == 0 and json.loads(good.stdout)["files"] == [{"path": "-", "valid": True, "errors": []}]
+    doc["criteria"][0]["parameter"] = "no-such-parameter"
+    bad = CliRunner().invoke(main, ["validate", "-", "--format", "json"], input=json.dumps(doc))
+    found = json.loads(bad.stdout)["files"]
+    assert bad.exit_code == 1 and found[0]["path"] == "-"
+    assert any(e["pointer"] == "/criteria/0/parameter" for e in found[0]["errors"])
+    broken = CliRunner().invoke(main, ["validate", "-"], input="{")
+    assert broken.exit_code == 1 and broken.stdout.startswith("-: ") and "JSON" in broken.stdout
+    # Standard input stands for A (or B) of a diff; the same as the file would.
+    saved = tmp_path / "b.json"
+    doc["criteria"][0]["parameter"] = json.loads(body)["criteria"][0]["parameter"]
+    saved.write_text(json.dumps(doc), encoding="utf-8")
+    piped = CliRunner().invoke(main, ["diff", "-", "de-uz-204@2016-08", "--format", "json"], input=json.dumps(doc))
+    from_file = run("diff", str(saved), "de-uz-204@2016-08", "--format", "json")
+    assert piped.exit_code == 0 and json.loads(piped.stdout) == json.loads(from_file[1])
+    twice = CliRunner().invoke(main, ["diff", "-", "-"], input=body)
+    assert twice.exit_code == 2 and "not both" in twice.stderr
+    label = (STANDARDS / "labels" / "de-blue-angel.json").read_text()
+    wrong = CliRunner().invoke(main, ["diff", "de-uz-204", "-"], input=label)
+    assert wrong.exit_code == 1 and wrong.stderr.startswith("-: ") and "not a criteria document" in wrong.stderr
+
+
+def _complete(words: str) -> list[str]:
+    env = {"_ECOLABEL_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+    result = CliRunner().invoke(main, [], env=env, prog_name="ecolabel")
+    return result.stdout.split()
+
+
+def test_shell_completion_offers_document_ids(tmp_path: Path) -> None:
+    shown = _complete("ecolabel show de-uz-2")
+    assert shown == ["plain,de-uz-204", "plain,de-uz-204@2016-08", "plain,de-uz-230", "plain,de-uz-230@2023"]
+    assert "plain,de-blue-angel" in _complete("ecolabel show de-b")  # labels too
+    assert "plain,de-blue-angel" not in _complete("ecolabel diff de-b")  # diff takes standards (or files)
+    assert _complete("ecolabel diff ./my")[-1] == "file,./my"
+    assert _complete("ecolabel in-force cn-de-room") == [
+        "plain,cn-de-room-air-conditioner",
+        "plain,cn-de-room-air-conditioner@2017",
+    ]
+    # --standards names another folder: its documents are offered, and an unreadable file is passed over.
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    doc = json.loads((ROOT / "standards" / "criteria" / "de-uz-204" / "2016-08.json").read_text())
+    doc["id"], doc["version"] = "xx-own-standard", "1"
+    (tmp_path / "own.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert _complete(f"ecolabel --standards {tmp_path} show xx") == ["plain,xx-own-standard", "plain,xx-own-standard@1"]
