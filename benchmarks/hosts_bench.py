@@ -1,7 +1,9 @@
 """Two app hosts on one PostgreSQL database under mixed load while an administrator publishes.
 
 Run: .venv/bin/python -m benchmarks.hosts_bench [--seconds 60] [--clients 32] [--publish-every 2]
-Needs PostgreSQL on 127.0.0.1:5432 (ECOLABEL_TEST_PG to change), as the tests do.
+        [--rate-limit-storage redis://127.0.0.1:6379/0]
+Needs PostgreSQL on 127.0.0.1:5432 (ECOLABEL_TEST_PG to change), as the tests do; with
+``--rate-limit-storage``, every computed answer is counted in that Redis too, as several hosts would.
 
 Starts two hosts (gunicorn, 2 workers each) at the same moment on an empty database schema, each as
 ./run starts one. Then ``--clients`` threads send, alternating between the hosts, a mix of pages, API
@@ -49,8 +51,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--publish-every", type=float, default=2)
+    parser.add_argument("--rate-limit-storage", default="memory://")
     args = parser.parse_args()
     os.environ["ECOLABEL_HEAVY_RATE_LIMIT"] = "1000000/60"  # one load generator stands for many clients
+    os.environ["ECOLABEL_RATE_LIMIT_STORAGE"] = args.rate_limit_storage
+    print(f"heavy-route limits counted in {args.rate_limit_storage}")
 
     with postgres_schema() as url, tempfile.TemporaryDirectory() as tmp:
         folders = [Path(tmp) / "host-a", Path(tmp) / "host-b"]

@@ -1,8 +1,9 @@
 """Per-client limits on the anonymous routes that compute (checks, comparisons, search, CSV, API diffs).
 
-Counted with ``limits`` (the engine of Flask-Limiter) in a moving window: in each worker's memory by
-default, or in Redis (``ECOLABEL_RATE_LIMIT_STORAGE``) so that every worker of every host of one database
-shares one count per client address. The address is the real client's: ``web.proxies`` has replaced it
+Counted with ``limits`` (the engine of Flask-Limiter) in a sliding window: two counters per client,
+the previous window's weighted by how much of it is still in view. In each worker's memory by default,
+or in Redis (``ECOLABEL_RATE_LIMIT_STORAGE``) so that every worker of every host of one database shares
+one count per client address. The address is the real client's: ``web.proxies`` has replaced it
 already when the request came through trusted proxies, and a forwarded header is ignored otherwise.
 """
 
@@ -19,7 +20,7 @@ from flask import current_app, request
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ class RateLimiter:
         options: dict[str, str | bool] = {"wrap_exceptions": True}
         if not storage.startswith("memory://"):
             options["key_prefix"] = prefix
-        self.shared = MovingWindowRateLimiter(storage_from_string(storage, **options))
-        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = SlidingWindowCounterRateLimiter(storage_from_string(storage, **options))
+        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._warned_at = -math.inf
         self._lock = threading.Lock()
 
