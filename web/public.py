@@ -344,6 +344,12 @@ def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding
     held: list[dict[str, Any]] = []
     for i in range(3):
         label, licence = form.get(f"held:{i}:label", ""), form.get(f"held:{i}:licence", "").strip()
+        if not label and (licence or form.get(f"held:{i}:standard")):
+            errors.append(Finding(pointer("labels_held", i, "label"), "choose the label this licence is of"))
+        elif label and not licence:
+            # Never dropped in silence: a pathway needs the licence, so the row is refused at its field.
+            message = f"give the licence number of your {label} licence (it is on the certificate)"
+            errors.append(Finding(pointer("labels_held", i, "licence_id"), message))
         if label and licence:
             item: dict[str, Any] = {"label": label, "licence_id": licence}
             if form.get(f"held:{i}:standard"):

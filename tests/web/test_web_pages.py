@@ -193,6 +193,19 @@ def test_check_errors_name_the_field(client: FlaskClient) -> None:
     assert api.status_code == 400 and api.get_json()["error"]["findings"]
 
 
+def test_a_held_label_without_its_licence_number_is_refused_at_its_row_not_dropped(client: FlaskClient) -> None:
+    token = csrf_token(client, "/check")
+    fields = {"csrf_token": token, "category": "room-air-conditioner", "manufacturer": "M", "model": "X"}
+    missing = client.post("/check", data=fields | {"held:1:label": "cn-cel"})
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 400
+    assert "/labels_held/1/licence_id" in page and "give the licence number of your cn-cel licence" in page
+    orphan = client.post("/check", data=fields | {"held:0:licence": "CEC-123"})
+    assert orphan.status_code == 400 and "/labels_held/0/label" in orphan.get_data(as_text=True)
+    whole = client.post("/check", data=fields | {"held:0:label": "cn-cel", "held:0:licence": "CEC-123"})
+    assert whole.status_code == 200 and "Licence held" in whole.get_data(as_text=True)
+
+
 def test_kept_pages_change_with_the_next_write(client: FlaskClient, app: Flask) -> None:
     before = client.get("/standards?kind=joint").get_data(as_text=True)
     assert "/standards/cn-de-room-air-conditioner/2040" not in before
