@@ -94,12 +94,17 @@ def home() -> str:
     return render_template("home.html", counts=counts, changes=source.changes(limit=10, public=True))
 
 
+SEARCH_LIMIT = 200  # characters of a query searched for (the search fields take no more)
+
+
 @bp.get("/search")
 def search() -> str:
     throttle.heavy()
-    query = request.args.get("q", "")[:200]
+    given = request.args.get("q", "")
+    query = given[:SEARCH_LIMIT]
     page = paging.paginate(views.search(data().source, query))
-    return render_template("search.html", q=query, results=page.items, page=page)
+    cut = len(given) > SEARCH_LIMIT
+    return render_template("search.html", q=query, results=page.items, page=page, cut=cut, limit=SEARCH_LIMIT)
 
 
 @bp.get("/labels")

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,3 +75,15 @@ def test_a_next_with_a_tab_stays_on_the_site(site: str, tmp_path: Path) -> None:
         opener.open(request, timeout=5)
     with caught.value as answer:
         assert answer.code == 302 and answer.headers["Location"] == "/"
+
+
+def test_a_long_chinese_search_gets_the_registrys_answer_not_a_bare_414(site: str) -> None:
+    query = urllib.parse.quote("空调" * 300)  # 600 characters, 5,400 bytes in the URL
+    with urllib.request.urlopen(f"{site}/search?q={query}", timeout=30) as answer:
+        page = answer.read().decode("utf-8")
+        assert answer.status == 200
+    assert "Your search was cut to its first 200 characters." in page
+    with pytest.raises(urllib.error.HTTPError) as caught:  # beyond gunicorn's ceiling, 414 stays
+        urllib.request.urlopen(f"{site}/search?q={'x' * 9000}", timeout=30)
+    with caught.value as refused:
+        assert refused.code == 414

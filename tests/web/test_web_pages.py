@@ -206,6 +206,14 @@ def test_a_held_label_without_its_licence_number_is_refused_at_its_row_not_dropp
     assert whole.status_code == 200 and "Licence held" in whole.get_data(as_text=True)
 
 
+def test_a_too_long_search_is_cut_with_a_note(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "空调" * 300}).get_data(as_text=True)
+    assert "Your search was cut to its first 200 characters." in page
+    assert "空调" * 100 in page and "空调" * 101 not in page
+    short = client.get("/search", query_string={"q": "空调"}).get_data(as_text=True)
+    assert "was cut" not in short and 'maxlength="200"' in short
+
+
 def test_kept_pages_change_with_the_next_write(client: FlaskClient, app: Flask) -> None:
     before = client.get("/standards?kind=joint").get_data(as_text=True)
     assert "/standards/cn-de-room-air-conditioner/2040" not in before
