@@ -197,7 +197,9 @@ def test_sign_ins_sign_outs_and_account_changes_are_in_the_audit_trail(app: Flas
         ]
     assert actions[-3:] == ["sign_in", "create_token", "sign_out_everywhere"]
     # Anonymous visitors never see account entries.
-    assert STAFF[0] not in app.test_client().get("/changes").get_data(as_text=True)
+    home = app.test_client().get("/")
+    assert home.status_code == 200 and "Latest changes" in home.get_data(as_text=True)
+    assert STAFF[0] not in home.get_data(as_text=True)
 
 
 def _signed_in_from(app: Flask, address: str, agent: str) -> FlaskClient:

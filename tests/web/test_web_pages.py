@@ -21,7 +21,7 @@ PRODUCTS = ROOT / "examples" / "products"
 def test_home_counts_and_latest_changes(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert "<strong>31</strong> labels" in page and "<strong>31</strong> agreements" in page
-    assert "Latest changes" in page and "<td>import</td>" in page
+    assert "Latest changes" in page and "<td>added</td>" in page
 
 
 def test_search_finds_labels_standards_and_criteria(client: FlaskClient) -> None:
@@ -230,3 +230,19 @@ def test_kept_pages_change_with_the_next_write(client: FlaskClient, app: Flask) 
     zh = client.get("/recognition", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     en = client.get("/recognition", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "标志之间的互认" in zh and "Recognition between labels" in en
+
+
+def test_the_latest_changes_are_in_words_with_links(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    table = page.split("Latest changes", 1)[1].split("</table>", 1)[0]
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td>", table) and not re.search(r"\d\dT\d\d", table)
+    assert ">superseded<" in table and "/standards/cn-cel-room-air-conditioner/2006" in table
+    assert "import<" not in table and "_" not in re.sub(r'href="[^"]*"', "", table)  # no internal verbs
+    chinese = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "已被取代" in chinese.split("</table>", 1)[0]
+
+
+def test_a_labels_website_is_a_link(client: FlaskClient) -> None:
+    page = client.get("/labels/de-blue-angel").get_data(as_text=True)
+    website = json.loads((ROOT / "standards" / "labels" / "de-blue-angel.json").read_text())["website"]
+    assert f'<a href="{website}" rel="noopener noreferrer external">{website}</a>' in page
