@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,19 @@ def _leaves(error: ValidationError) -> Iterator[Finding]:
                     yield from _leaves(sub)
             return
     yield Finding(pointer(*error.absolute_path), _message(error))
+
+
+@lru_cache(maxsize=1)
+def choices() -> dict[str, tuple[str, ...]]:
+    """Return the closed lists of the bundled schemas that forms and sheets offer: ``topic``,
+    ``requirement`` (requirement types) and ``verification``."""
+    from registry.paths import bundled
+
+    folder = bundled("schemas")
+    criterion = json.loads((folder / "criterion.v1.schema.json").read_text(encoding="utf-8"))
+    common = json.loads((folder / "common.v1.schema.json").read_text(encoding="utf-8"))["$defs"]
+    return {
+        "topic": tuple(criterion["properties"]["topic"]["enum"]),
+        "requirement": tuple(common["constraint"]["properties"]["type"]["enum"]),
+        "verification": tuple(common["verification"]["enum"]),
+    }

@@ -235,3 +235,61 @@ def _factor(unit: str, target: str) -> tuple[float, float]:
     if not (math.isfinite(scale) and math.isfinite(offset)):
         raise UnitError(f"cannot convert {unit!r} to {target!r}: the factor is not a finite number")
     return scale, offset
+
+
+# Units people write for each kind of quantity in criteria texts: what forms and templates offer.
+_COMMON = (
+    "W",
+    "kW",
+    "MW",
+    "Wh",
+    "kWh",
+    "kWh/week",
+    "kWh/a",
+    "W/W",
+    "percent",
+    "ppm",
+    "dimensionless",
+    "dB(A)",
+    "B(A)",
+    "kg",
+    "g",
+    "mg",
+    "mg/kg",
+    "mg/h",
+    "mg/m^3",
+    "µg/m^3",
+    "g/m^2",
+    "L",
+    "mL",
+    "m^3/h",
+    "min",
+    "h",
+    "s",
+    "1/min",
+    "count/(10 min)",
+    "count/h",
+    "°C",
+    "K",
+    "V",
+    "A",
+    "m",
+    "mm",
+    "cm",
+    "m^2",
+)
+
+
+@lru_cache(maxsize=256)
+def offered(canonical: str) -> tuple[str, ...]:
+    """Return the units a form offers for a parameter: its canonical unit, then the common units of
+    the same dimension (a unit not offered is still accepted when its dimension is right)."""
+    same = [u for u in _COMMON if u != canonical and _safely_compatible(u, canonical)]
+    return (canonical, *same)
+
+
+def _safely_compatible(unit: str, canonical: str) -> bool:
+    try:
+        return compatible(unit, canonical)
+    except UnitError:
+        return False

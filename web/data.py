@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import current_app, request
 
-from registry.catalog import Catalog
 from registry.findings import Finding
 from registry.model import DocumentRef
 from registry.source import VersionInfo
@@ -73,20 +72,9 @@ def actor() -> str:
 
 
 def validate_standard(doc: Any) -> list[Finding]:
-    """Validate a criteria document against what it references in the store (its stored namesake, if any,
-    stood in for): the one check of the draft form, the JSON upload, the draft editor and the API."""
-    if not isinstance(doc, dict):
-        return [Finding("", "a criteria document is a JSON object")]
+    """Validate a criteria document in the context of the store (``StoreReader.validate_standard``)."""
     d = data()
-    kind, findings = d.validator.shape(doc)
-    if kind is None or findings:
-        return findings
-    if kind != "standard":
-        return [Finding("/$schema", f"this is a {kind} document, not a criteria document")]
-    key = ("standard", f"{doc['id']}@{doc['version']}")
-    context = d.source.context_for(doc)
-    others = Catalog(e for e in context.entries if e.key != key)
-    return d.validator.validate_data(doc, context=others, name="upload")
+    return d.source.validate_standard(doc, d.validator)
 
 
 def ref_of(text: str) -> DocumentRef:

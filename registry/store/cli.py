@@ -327,6 +327,87 @@ def register(main: click.Group) -> None:
             sys.exit(1)
         click.echo(f"audit trail intact: {verdict.entries} entries")
 
+    @main.group()
+    def sheet() -> None:
+        """Criteria sheets (XLSX or CSV, one row per criterion) of the database of record."""
+
+    def _format(file: Path) -> str:
+        fmt = file.suffix.lower().lstrip(".")
+        if fmt not in ("xlsx", "csv"):
+            raise click.BadParameter(f"{file.name!r}: the file name ends in .xlsx or .csv", param_hint="FILE")
+        return fmt
+
+    @sheet.command(name="export")
+    @click.argument("ref", metavar="ID[@VERSION]", shell_complete=completion.standard_ids)
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def sheet_export(ref: str, file: Path) -> None:
+        """Write a standard's criteria to FILE.xlsx (with its header on a 'document' sheet) or FILE.csv;
+        ID alone is the version in force, ID@VERSION any version, drafts included."""
+        from registry import sheet as sheets
+        from registry.errors import NotFoundError
+        from registry.model import DocumentRef
+
+        fmt = _format(file)
+        source = store_source()
+        try:
+            _std, info = source.get(DocumentRef.parse(ref), drafts="@" in ref)
+        except NotFoundError as exc:
+            raise click.ClickException(f"{ref}: {exc}") from None
+        raw = sheets.write(json.loads(source.content(info)), fmt)
+        file.write_bytes(raw)
+        click.echo(f"{file}: {info.doc_id}@{info.version} ({info.state}), {info.criteria_count} criteria")
+
+    @sheet.command(name="template")
+    @click.argument("category")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def sheet_template(category: str, file: Path) -> None:
+        """Write an empty criteria workbook for a category (FILE.xlsx): the columns, the parameters with
+        the units they take, and lists to pick from."""
+        from registry import sheet as sheets
+
+        if _format(file) != "xlsx":
+            raise click.BadParameter("a template is a workbook: FILE.xlsx", param_hint="FILE")
+        vocabulary = store_source().vocabulary
+        if category not in vocabulary.categories:
+            raise click.ClickException(f"no category {category!r} (known: {', '.join(sorted(vocabulary.categories))})")
+        rows = sheets.parameter_rows(vocabulary, category)
+        file.write_bytes(sheets.template_xlsx(category, rows, sheets.template_header(category)))
+        click.echo(f"{file}: template for {category}, {len(rows)} parameters")
+
+    @sheet.command(name="import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--draft", "target", required=True, metavar="ID@VERSION", help="The draft to create or to fill.")
+    @_ACTOR
+    @click.pass_context
+    def sheet_import(ctx: click.Context, file: Path, target: str, actor: str | None) -> None:
+        """Make the draft ID@VERSION from a sheet, or replace the criteria of that draft. A CSV holds criteria
+        only: the header comes from the draft or the standard's newest version. Exit 1, with
+        'FILE: sheet!CELL: message' lines, if anything is wrong; nothing is stored then."""
+        from registry import sheet as sheets
+        from registry.model import DocumentRef
+
+        _format(file)
+        ref = DocumentRef.parse(target)
+        if not ref.id or not ref.version:
+            raise click.BadParameter(f"{target!r} is not ID@VERSION", param_hint="--draft")
+        with file.open("rb") as handle:
+            raw = handle.read(sheets.MAX_BYTES + 1)
+        engine = _engine()
+        from registry.store import service
+
+        try:
+            done = service.import_sheet(
+                engine, store_source(), _validator(ctx), raw, ref.id, ref.version, actor=_actor(actor)
+            )
+        except sheets.SheetError as exc:
+            for problem in exc.problems[:100]:
+                click.echo(f"{file}: {problem}", err=True)
+            if len(exc.problems) > 100:
+                click.echo(f"{file}: and {len(exc.problems) - 100} more", err=True)
+            click.echo("rejected: nothing was stored", err=True)
+            sys.exit(1)
+        click.echo(f"{ref.id}@{ref.version}: draft {done} from {file}")
+
     @main.command(name="in-force")
     @click.argument("standard_id", shell_complete=completion.standard_ids)
     @click.option("--date", "on", default=None, help="YYYY-MM-DD [today].")

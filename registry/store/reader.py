@@ -27,10 +27,12 @@ from sqlmodel import Session, col, select
 
 from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
+from registry.findings import Finding
 from registry.in_force import ADOPTED
 from registry.model import DocumentRef, Standard
 from registry.source import Reading, VersionInfo, in_force_on, pick_version
 from registry.store.models import AuditEntry, ContentSummary, Record, StandardVersion
+from registry.validation import Validator
 from registry.versions import version_key
 
 FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
@@ -384,6 +386,20 @@ class StoreReader(Reading):
         """Return what a standard is validated against (see the module function ``context_for``)."""
         with Session(self.engine) as session:
             return context_for(session, data)
+
+    def validate_standard(self, doc: Any, validator: Validator) -> list[Finding]:
+        """Validate a criteria document against what it references here (its stored namesake, if any,
+        stood in for): the one check of the web's drafts, uploads and API, and of imported sheets."""
+        if not isinstance(doc, dict):
+            return [Finding("", "a criteria document is a JSON object")]
+        kind, findings = validator.shape(doc)
+        if kind is None or findings:
+            return findings
+        if kind != "standard":
+            return [Finding("/$schema", f"this is a {kind} document, not a criteria document")]
+        key = ("standard", f"{doc['id']}@{doc['version']}")
+        others = Catalog(e for e in self.context_for(doc).entries if e.key != key)
+        return validator.validate_data(doc, context=others, name="upload")
 
     def entries(self) -> list[Entry]:
         """Return every stored non-draft document (the command line's --db catalogue)."""

@@ -260,3 +260,60 @@ def withdraw(engine: Engine, doc_id: str, version: str, *, actor: str) -> None:
             raise ImmutableError(f"{doc_id}@{version} is a draft: there is nothing published to withdraw")
         _set_state(session, row, "withdrawn", actor=actor)
         settle_states(session, {doc_id}, {}, actor=actor)
+
+
+# --- criteria sheets
+
+
+def import_sheet(
+    engine: Engine, source: Any, validator: Validator, raw: bytes, doc_id: str, version: str, *, actor: str
+) -> str:
+    """Make the draft ``doc_id@version`` from a criteria sheet, or replace the criteria of that draft;
+    return ``created`` or ``replaced``. Raise ``sheet.SheetError`` naming the cell of every problem;
+    nothing is stored unless the whole draft is valid.
+
+    A new draft takes its header from the workbook's ``document`` sheet, else (a CSV) from the newest
+    stored version of the standard. ``source`` is the ``StoreReader`` of ``engine``.
+    """
+    from registry import sheet
+
+    read = sheet.read(raw)
+    source.refresh()
+    versions = {v.version: v for v in source.versions(doc_id, drafts=True)}
+    current = versions.get(version)
+    if current is not None and current.state != "draft":
+        raise sheet.SheetError(
+            [
+                sheet.Problem(
+                    "",
+                    f"{doc_id}@{version} is {current.state}: published content never changes; "
+                    "import into a new version",
+                )
+            ]
+        )
+    if current is not None:
+        header = json.loads(source.content(current))
+    elif read.header is not None:
+        header = read.header
+    elif versions:
+        newest = max(versions.values(), key=lambda v: version_key(v.version))
+        header = json.loads(source.content(newest))
+    else:
+        raise sheet.SheetError(
+            [
+                sheet.Problem(
+                    "",
+                    f"a CSV holds criteria only, and {doc_id} has no stored version to take the "
+                    "document's header from; import an XLSX with its 'document' sheet",
+                )
+            ]
+        )
+    doc = sheet.document(read, header, doc_id, version)
+    findings = source.validate_standard(doc, validator)
+    if findings:
+        raise sheet.SheetError(read.problems(findings))
+    if current is None:
+        create_draft(engine, doc, actor=actor)
+        return "created"
+    update_draft(engine, doc_id, version, doc, expected_lock=current.lock_version, actor=actor)
+    return "replaced"
