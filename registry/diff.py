@@ -104,10 +104,35 @@ class Proof:
 
     criterion: str
     reason: str
+    unknown: bool = False  # not comparable, or no counterpart in a partial record: it may be met, not known
 
     def as_json(self) -> dict[str, str]:
         """Return the entry as the CLI's JSON object."""
         return {"criterion": self.criterion, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far a holder of one side is known to meet the other side's mandatory criteria: ``confirmed``
+    of ``mandatory`` for sure, ``unknown`` that cannot be told; a partial record of the other side may
+    require more than it records. The share is known only when nothing is unknown and the record is complete."""
+
+    mandatory: int
+    confirmed: int
+    unknown: int
+    partial: bool
+
+    @property
+    def share(self) -> float | None:
+        """Return the share met, or None when it is not known."""
+        if not self.mandatory or self.unknown or self.partial:
+            return None
+        return round(self.confirmed / self.mandatory, 4)
+
+    @property
+    def missing(self) -> int:
+        """Return how many are known not to be met."""
+        return self.mandatory - self.confirmed - self.unknown
 
 
 @dataclass(frozen=True)
@@ -151,6 +176,14 @@ class Diff:
             return None  # nothing to cover: a share of nothing is unknown, not 0 or 1
         missing = {p.criterion for p in self.extra_proof(holder)}
         return round(sum(c.id not in missing for c in mandatory) / len(mandatory), 4)
+
+    def coverage_detail(self, holder: str) -> Coverage:
+        """Return how far a holder of this side is known to meet the other side's mandatory criteria."""
+        target = self.b if holder == "a" else self.a
+        mandatory = sum(c.mandatory for c in target.criteria)
+        proofs = self.extra_proof(holder)
+        unknown = sum(p.unknown for p in proofs)
+        return Coverage(mandatory, mandatory - len(proofs), unknown, partial=not target.complete)
 
     def extra_proof(self, holder: str) -> tuple[Proof, ...]:
         """Return the other side's mandatory criteria a holder of this side must still demonstrate."""
@@ -213,6 +246,7 @@ def _extra_proof(diff: Diff, holder: str) -> Iterator[Proof]:
             facing.setdefault(crit.id, []).append(pair)
     own = holder.upper()
     wider = {"same", f"{holder}_wider"}
+    holder_partial = not (diff.a if holder == "a" else diff.b).complete
     for crit in target.criteria:
         if not crit.mandatory:
             continue
@@ -234,7 +268,11 @@ def _extra_proof(diff: Diff, holder: str) -> Iterator[Proof]:
         else:
             if parts and _pieced(facing[crit.id][0], target_side, parts, diff.lookup):
                 continue  # several criteria of the holder's side, each for some products, cover all of them
-            yield Proof(crit.id, " | ".join(reasons) or "no counterpart")
+            pairs = facing.get(crit.id, [])
+            unknown = any(p.relation == "not_comparable" for p in pairs) or (
+                holder_partial and all(getattr(p, holder) is None for p in pairs)
+            )
+            yield Proof(crit.id, " | ".join(reasons) or "no counterpart", unknown)
 
 
 def _pieced(pair: Pair, target_side: str, parts: list[Any], lookup: Callable[[str], Parameter | None]) -> bool:

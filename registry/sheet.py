@@ -45,6 +45,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _INDEX = re.compile(r"^[1-9][0-9]{0,2}$")
 
+# A requirement's (or condition's) columns after its prefix, in the order they are written.
+_CONSTRAINT_FIELDS = (
+    "type",
+    "value",
+    "unit",
+    "inclusive",
+    "min",
+    "min_unit",
+    "min_inclusive",
+    "max",
+    "max_unit",
+    "max_inclusive",
+    "values",
+)
+
 # The order columns are written in: each path segment ranks by this list, then by number, then by name.
 _ORDER = (
     "id",
@@ -59,25 +74,12 @@ _ORDER = (
     "test_methods",
     "provenance",
     "notes",
-    "type",
-    "value",
-    "unit",
-    "inclusive",
-    "min",
-    "min_unit",
-    "min_inclusive",
-    "max",
-    "max_unit",
-    "max_inclusive",
-    "values",
+    *_CONSTRAINT_FIELDS,
     "evidence",
     "standard",
     "verification",
     "sources",
-    "reviewed",
     *SOURCE_FIELDS[1:],
-    "by",
-    "on",
     "note",
 )
 
@@ -210,11 +212,6 @@ def _cells_of(criterion: Mapping[str, Any]) -> dict[str, Any]:
                 for key in SOURCE_FIELDS:
                     if key in source:
                         out[f"provenance.sources.{n}.{key}"] = source[key]
-        reviewed = provenance.get("reviewed")
-        if isinstance(reviewed, Mapping):
-            for key in ("by", "on"):
-                if key in reviewed:
-                    out[f"provenance.reviewed.{key}"] = reviewed[key]
         if "note" in provenance:
             out["provenance.note"] = provenance["note"]
     return out
@@ -679,21 +676,6 @@ def _boolean(value: Any) -> bool:
     raise ValueError(f"{_plain_text(value)[:40]!r} is not yes or no (TRUE or FALSE)")
 
 
-_CONSTRAINT_FIELDS = {
-    "type",
-    "value",
-    "unit",
-    "inclusive",
-    "min",
-    "min_unit",
-    "min_inclusive",
-    "max",
-    "max_unit",
-    "max_inclusive",
-    "values",
-}
-
-
 def _known(column: str) -> bool:
     """Return whether a column name is a field this reader knows."""
     parts = column.split(".")
@@ -710,7 +692,7 @@ def _known(column: str) -> bool:
         return len(parts) == 3 and _INDEX.match(parts[1]) is not None and parts[2] in ("standard", "note")
     if head == "provenance":
         rest = parts[1:]
-        if rest in (["verification"], ["note"], ["reviewed", "by"], ["reviewed", "on"]):
+        if rest in (["verification"], ["note"]):
             return True
         return (
             len(rest) == 3 and rest[0] == "sources" and _INDEX.match(rest[1]) is not None and rest[2] in SOURCE_FIELDS
@@ -892,13 +874,6 @@ class _Reader:
             sources.append(source)
         if sources or provenance:
             provenance["sources"] = sources
-        reviewed: dict[str, Any] = {}
-        for key in ("by", "on"):
-            column = f"provenance.reviewed.{key}"
-            if column in cells:
-                self._put(reviewed, key, text(column), f"{base}/provenance/reviewed/{key}", ref(column))
-        if reviewed:
-            provenance["reviewed"] = reviewed
         if "provenance.note" in cells:
             self._put(provenance, "note", text("provenance.note"), f"{base}/provenance/note", ref("provenance.note"))
         if provenance:

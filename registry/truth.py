@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from registry.catalog import Catalog
+from registry.model import Standard
 
 FLAGS = ("verified", "secondary", "unverified")
 
@@ -40,4 +42,25 @@ def sentence(found: dict[str, Any]) -> str:
         f"{found['criteria_with_value']} with a value: {by['verified']} verified, {by['secondary']} secondary, "
         f"{by['unverified']} unverified), {found['agreements']} agreements, {found['licences']} licences, "
         f"{found['categories']} categories with {found['parameters']} parameters."
+    )
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How much of one document is known: criteria recorded, with a value, verified; complete or partial."""
+
+    recorded: int
+    with_value: int
+    verified: int
+    complete: bool
+
+
+def completeness(std: Standard) -> Completeness:
+    """Return how much of a document is known (the one count pages, reports and lists show)."""
+    criteria = std.criteria
+    return Completeness(
+        recorded=len(criteria),
+        with_value=sum(c.has_value for c in criteria),
+        verified=sum(c.verification == "verified" for c in criteria),
+        complete=std.complete,
     )

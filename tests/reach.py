@@ -72,6 +72,10 @@ def requests() -> Iterator[Reach]:
         yield Reach("/check", "POST", "/check", {"declaration": json.dumps(_declaration(ref))})
         yield Reach("/api/v1/check", "POST", "/api/v1/check", json.dumps(_declaration(ref)))
         yield Reach("/admin/drafts/<ident>/<version>", "GET", f"/admin/drafts/{ident}/{version}", for_drafts=True)
+        sheet_rule = "/standards/<ident>/<version>/criteria.<any(xlsx, csv):fmt>"
+        yield Reach(sheet_rule, "GET", f"/standards/{ident}/{version}/criteria.csv")
+        draft_sheet = "/admin/drafts/<ident>/<version>/criteria.<any(xlsx, csv):fmt>"
+        yield Reach(draft_sheet, "GET", f"/admin/drafts/{ident}/{version}/criteria.csv", for_drafts=True)
     for url in ("/search?q=quokka", "/search?q=zz-unpublished", "/search?q=de-uz-204"):
         yield Reach("/search", "GET", url)
     yield Reach("/", "GET", "/")  # the latest changes
@@ -101,6 +105,8 @@ NO_REFERENCE = {
     "/admin/agreements": "agreements only",
     "/admin/agreements/<ident>": "an agreement",
     "/admin/users": "user accounts",
+    "/admin/templates/<category>.xlsx": "a category's parameters (an empty sheet)",
+    "/admin/sheets": "a write (admin only; a draft it names is shown only after the import, on the draft page)",
     "/account": "the user's own account and API tokens",
     "/account/password": "the user's own password",
     "/account/tokens": "the user's own API tokens",

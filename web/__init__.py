@@ -99,13 +99,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from web import account, admin, api, auth, public, security
+    from web import account, admin, api, auth, public, security, sheets
 
     security.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(sheets.public)
+    app.register_blueprint(sheets.admin, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API checks CSRF itself: for browser sessions' writes, not for Bearer tokens
 

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from registry import render
+from registry import render, truth
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
@@ -77,6 +77,11 @@ def requirement_words(req: Any) -> str:
 @bp.app_template_global()
 def condition_words(conds: Any) -> str:
     return render.conditions(conds)
+
+
+@bp.app_template_global()
+def completeness(std: Standard) -> truth.Completeness:
+    return truth.completeness(std)
 
 
 @bp.get("/")

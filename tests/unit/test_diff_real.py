@@ -6,10 +6,13 @@ or 'not comparable'; these tests pin that the engine says so rather than guessin
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pytest
 
 from registry.catalog import Catalog
-from registry.diff import compare
+from registry.diff import Coverage, compare
 
 REAL = {
     ("cn-de-room-air-conditioner@2017", "de-uz-204@2016-08"): (
@@ -89,3 +92,44 @@ def test_low_gwp_cap_against_blue_angel(catalog: Catalog) -> None:
     gwp = next(p for p in result.pairs if p.parameter == "refrigerant.gwp100")
     # GWP <= 5 (comparator not known) lies inside GWP < 150 whatever the comparator is.
     assert gwp.relation == "a_stricter"
+
+
+def _variant(catalog: Catalog, ident: str, *, complete: bool, unknown: str | None = None) -> Any:
+    """de-uz-204 under another id, its criteria with a known value only (gwp, SEER, SCOP), comparators set."""
+    from registry.model import Standard
+
+    raw = copy.deepcopy(dict(catalog.standard("de-uz-204@2016-08").raw))
+    raw["id"], raw["coverage"] = ident, {"complete": complete}
+    raw["criteria"] = [c for c in raw["criteria"] if isinstance(c["requirement"].get("value"), dict)]
+    for criterion in raw["criteria"]:
+        criterion["requirement"]["inclusive"] = True  # the comparator is not recorded in the bundled data
+    for criterion in raw["criteria"]:
+        if criterion["id"] == unknown:
+            criterion["requirement"]["value"] = None
+    return Standard.from_json(raw)
+
+
+def test_coverage_is_a_share_only_when_everything_is_known(catalog: Catalog) -> None:
+    a = _variant(catalog, "x-a", complete=True)
+    b = _variant(catalog, "x-b", complete=True)
+    mandatory = sum(c.mandatory for c in b.criteria)
+    # the same values on both sides, complete records: every criterion has a value or text to hold to
+    known = compare(a, b, catalog.vocabulary).coverage_detail("a")
+    assert known == Coverage(mandatory=mandatory, confirmed=mandatory, unknown=0, partial=False)
+    assert known.share == 1.0 and known.missing == 0
+    # one value not known: that criterion is unknown, and so is the share
+    unsure = compare(_variant(catalog, "x-a", complete=True, unknown="energy-seer"), b, catalog.vocabulary)
+    assert unsure.coverage_detail("a") == Coverage(mandatory, mandatory - 1, 1, partial=False)
+    assert unsure.coverage_detail("a").share is None
+    assert [p.criterion for p in unsure.extra_proof("a") if p.unknown] == ["energy-seer"]
+    # a partial record of the side to be covered: the share is unknown whatever was confirmed
+    partial = compare(a, _variant(catalog, "x-b", complete=False), catalog.vocabulary).coverage_detail("a")
+    assert partial == Coverage(mandatory, mandatory, 0, partial=True) and partial.share is None
+    # no counterpart in a partial record of the holder's side: unknown, not missing
+    fewer = _variant(catalog, "x-a", complete=False)
+    fewer = type(fewer).from_json({**fewer.raw, "criteria": list(fewer.raw["criteria"])[1:]})
+    gap = compare(fewer, b, catalog.vocabulary).coverage_detail("a")
+    assert (gap.confirmed, gap.unknown, gap.missing) == (mandatory - 1, 1, 0)
+    whole = type(fewer).from_json({**fewer.raw, "coverage": {"complete": True}})
+    gap = compare(whole, b, catalog.vocabulary).coverage_detail("a")
+    assert (gap.confirmed, gap.unknown, gap.missing) == (mandatory - 1, 0, 1) and gap.share is not None

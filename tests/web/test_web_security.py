@@ -118,6 +118,8 @@ PUBLIC_GET = [
     "/standards",
     "/standards/de-uz-204",
     "/standards/de-uz-204/2016-08",
+    "/standards/de-uz-204/2016-08/criteria.xlsx",
+    "/standards/de-uz-204/2016-08/criteria.csv",
     "/standards/cn-cel-room-air-conditioner/revisions",
     "/compare?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08",
     "/compare.csv?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08",
@@ -141,7 +143,17 @@ PUBLIC_GET = [
     "/api/v1/openapi.json",
 ]
 PUBLIC_POST = ["/check", "/api/v1/check", "/login", "/logout"]
-STAFF_GET = ["/admin/", "/admin/agreements", "/admin/agreements/gen-genices", "/admin/audit", DRAFT, "/account"]
+STAFF_GET = [
+    "/admin/",
+    "/admin/agreements",
+    "/admin/agreements/gen-genices",
+    "/admin/audit",
+    DRAFT,
+    DRAFT + "/criteria.xlsx",
+    DRAFT + "/criteria.csv",
+    "/admin/templates/scanner.xlsx",
+    "/account",
+]
 # Any signed-in user acts on their own account (the last one ends the session).
 SIGNED_IN_POST = [
     "/account/password",
@@ -150,9 +162,10 @@ SIGNED_IN_POST = [
     "/account/sessions/1/end",
     "/account/sign-out-everywhere",
 ]
-ADMIN_GET = ["/admin/drafts/new", "/admin/users"]
+ADMIN_GET = ["/admin/drafts/new", "/admin/users", "/admin/sheets"]
 ADMIN_POST = [
     "/admin/drafts/new",
+    "/admin/sheets",
     DRAFT,
     DRAFT + "/publish",
     "/admin/agreements",
@@ -185,7 +198,7 @@ def test_the_matrix_names_every_route(open_app: Flask) -> None:
         re.sub(
             r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner|1)(?=/|$)",
             "/<x>",
-            _path(u),
+            re.sub(r"/scanner\.xlsx$", "/<x>.xlsx", re.sub(r"/criteria\.(xlsx|csv)$", "/criteria.<x>", _path(u))),
         )
         for u in PUBLIC_GET + PUBLIC_POST + STAFF_GET + ADMIN_GET + ADMIN_POST + SIGNED_IN_POST
     }
