@@ -635,7 +635,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 class _Bad(Exception):
-    pass
+    """A field of the document sheet that cannot be placed (given twice, or both a value and a group)."""
 
 
 def number(value: Any) -> int | float:
