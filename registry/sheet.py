@@ -676,7 +676,7 @@ def _boolean(value: Any) -> bool:
     raise ValueError(f"{_plain_text(value)[:40]!r} is not yes or no (TRUE or FALSE)")
 
 
-def _known(column: str) -> bool:
+def known_column(column: str) -> bool:
     """Return whether a column name is a field this reader knows."""
     parts = column.split(".")
     head = parts[0]
@@ -770,7 +770,7 @@ class _Reader:
             ref = _cell_ref(self.name, 1, c)
             if not name:
                 columns.append("")
-            elif not _known(name):
+            elif not known_column(name):
                 self.problems.append(
                     Problem(
                         ref,
@@ -1083,3 +1083,60 @@ def document(sheet: Sheet, header: Mapping[str, Any], doc_id: str, version: str)
     doc = {k: v for k, v in header.items() if k != "criteria"}
     doc.update({"id": doc_id, "version": version, "status": "draft", "criteria": sheet.criteria})
     return doc
+
+
+# --- one criterion as named fields (the criterion editor's form): read by the same reader as a sheet row
+
+FORM = "form"
+
+
+def field_text(value: Any) -> str:
+    """Return a cell value as a form field shows it (yes/no for flags; numbers as written)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def fields_of(criterion: Mapping[str, Any]) -> dict[str, str]:
+    """Return one criterion as field (column) -> text, the fields that hold a value only."""
+    return {column: field_text(value) for column, value in _cells_of(criterion).items() if value is not None}
+
+
+@dataclass
+class Fields:
+    """One criterion read from named fields, and which field each value came from."""
+
+    criterion: dict[str, Any]
+    sheet: Sheet
+
+    def field(self, pointer: str) -> str | None:
+        """Return the field a pointer inside the criterion (``/requirement/unit``) came from, if any."""
+        return self.sheet.fields.get(self.sheet.where(f"/criteria/0{pointer}"))
+
+
+def read_fields(values: Mapping[str, str]) -> Fields:
+    """Read one criterion from fields named like sheet columns (``requirement.value``); an empty field is
+    an empty cell. Raise SheetError whose problems' ``where`` is the field's name."""
+    columns = [name for name, value in values.items() if value.strip()]
+    if "id" not in columns:
+        raise SheetError([Problem("id", "id: every criterion needs an id")])
+    # The sheet reader drops a leading ' (a spreadsheet's text mark); typed into a form, it is the text.
+    cells = ["'" + values[c] if values[c].startswith("'") else values[c] for c in columns]
+    reader = _Reader(FORM)
+    try:
+        read = reader.read([columns, cells])
+    except SheetError as exc:
+        problems = []
+        for p in exc.problems:
+            where = p.where
+            if where.startswith(FORM + "!"):
+                cell = where.split("!", 1)[1]
+                letters = cell.rstrip("0123456789")
+                where = reader._column_of(where, columns) if letters else ""
+            problems.append(Problem(where, p.message))
+        raise SheetError(problems) from None
+    return Fields(read.criteria[0], read)

@@ -72,6 +72,10 @@ def requests() -> Iterator[Reach]:
         yield Reach("/check", "POST", "/check", {"declaration": json.dumps(_declaration(ref))})
         yield Reach("/api/v1/check", "POST", "/api/v1/check", json.dumps(_declaration(ref)))
         yield Reach("/admin/drafts/<ident>/<version>", "GET", f"/admin/drafts/{ident}/{version}", for_drafts=True)
+        editor = f"/admin/drafts/{ident}/{version}/criteria"
+        yield Reach("/admin/drafts/<ident>/<version>/criteria/add", "GET", f"{editor}/add", for_drafts=True)
+        edit_rule = "/admin/drafts/<ident>/<version>/criteria/<cid>/edit"
+        yield Reach(edit_rule, "GET", f"{editor}/energy-seer/edit", for_drafts=True)
         sheet_rule = "/standards/<ident>/<version>/criteria.<any(xlsx, csv):fmt>"
         yield Reach(sheet_rule, "GET", f"/standards/{ident}/{version}/criteria.csv")
         draft_sheet = "/admin/drafts/<ident>/<version>/criteria.<any(xlsx, csv):fmt>"
@@ -118,7 +122,11 @@ NO_REFERENCE = {
     "/logout": "sign-out",
     "/lang/<code>": "the language switch",
     "/static/<path:filename>": "files",
-    "/admin/drafts/<ident>/<version>/publish": "a write (admin only, redirects)",
+    "/admin/drafts/<ident>/<version>/publish": "a write (admin only, redirects); GET: the admin's confirmation",
+    "/admin/drafts/<ident>/<version>/criteria/<cid>/<any(duplicate, remove, up, down):action>": "a write (redirects)",
+    "/admin/drafts/<ident>/<version>/discard": "a write (redirects)",
+    "/admin/drafts/<ident>/<version>/delete": "a write (admin only, redirects)",
+    "/admin/standards/<ident>/<version>/withdraw": "a write (admin only, redirects)",
     "/api/v1/drafts": "a write (admin only)",
     "/api/v1/standards/<ident>/<version>/publish": "a write (admin only)",
 }

@@ -99,7 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from web import account, admin, api, auth, public, security, sheets
+    from web import account, admin, api, auth, editor, public, security, sheets
 
     security.init_app(app)
     app.register_blueprint(auth.bp)
@@ -110,6 +110,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sheets.admin, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API checks CSRF itself: for browser sessions' writes, not for Bearer tokens
+    app.register_blueprint(editor.bp, url_prefix="/admin")
+    # The editors check their form token themselves, so an expired one brings the form back with what was typed.
+    csrf.exempt(editor.bp)
+    csrf.exempt(admin.draft)
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int, dict[str, str]]:

@@ -23,7 +23,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from registry import jsonfile, render
-from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, join
 from registry.model import DocumentRef, Standard
@@ -72,8 +71,11 @@ class UploadForm(FlaskForm):
     text = TextAreaField("or paste the JSON document", validators=[Length(max=3_000_000)])
 
 
+EDIT_LIMIT = 4 * 1024 * 1024  # the app's request limit (MAX_CONTENT_LENGTH): whatever an upload took fits
+
+
 class EditForm(FlaskForm):
-    text = TextAreaField("Document (JSON)", validators=[DataRequired(), Length(max=3_000_000)])
+    text = TextAreaField("Document (JSON)", validators=[DataRequired(), Length(max=EDIT_LIMIT)])
     lock = HiddenField()
 
 
@@ -231,54 +233,64 @@ def _standard_or_404(ident: str, version: str) -> tuple[Standard, VersionInfo]:
 @bp.route("/drafts/<ident>/<version>", methods=["GET", "POST"])
 @role_required(*READ)
 def draft(ident: str, version: str) -> Any:
+    """A stored version for staff: a draft's criteria (edited one by one, or as JSON) and its problems;
+    for the administrator, publishing and deleting a draft, or withdrawing a published version."""
+    from web.editor import EDIT, WithdrawForm, line, previews, store, working_copy
+
     std, info = _standard_or_404(ident, version)
     form = EditForm()
     errors: list[Finding] = []
     status = 200
+    doc, in_work = working_copy(info) if info.state == "draft" else (dict(std.raw), False)
     if request.method == "POST":
-        if current_user().role != "admin":  # type: ignore[union-attr]
-            abort(403, "this needs the role admin")
+        if current_user().role not in EDIT:  # type: ignore[union-attr]
+            abort(403, "this needs the role admin or staff")
+        if info.state != "draft":
+            abort(409, f"{ident}@{version} is {info.state}: published content never changes; make a new version")
         if form.validate_on_submit():
             loaded = jsonfile.loads((form.text.data or "").encode())
-            errors = list(loaded.errors) or validate_standard(loaded.data)
+            errors = list(loaded.errors)
+            if not errors and (not isinstance(loaded.data, dict) or not loaded.data.get("category")):
+                errors = [Finding("", "a criteria document is a JSON object with its category")]
             if not errors:
                 try:
-                    service.update_draft(
-                        data().engine,
-                        ident,
-                        version,
-                        loaded.data,
-                        expected_lock=int(form.lock.data or 0),
-                        actor=actor(),
-                    )
+                    found = store(info, loaded.data, int(form.lock.data or 0))
                 except (ConflictError, ImmutableError, InvalidDocumentError) as exc:
                     errors = getattr(exc, "findings", None) or [Finding("", str(exc))]
                 else:
-                    flash(_("Draft saved."))
+                    if found:
+                        flash(
+                            _("Saved as work in progress: the draft is not valid yet (%(n)d problems).", n=len(found))
+                        )
+                    else:
+                        flash(_("Draft saved."))
                     return redirect(url_for("admin.draft", ident=ident, version=version))
+        elif "csrf_token" in form.errors:
+            errors = [Finding("", _("Not saved: the form had expired. What you typed is kept below; save again."))]
+        else:
+            errors = [Finding("", "; ".join(str(e) for v in form.errors.values() for e in v))]
         status = 400
+        form.lock.data = form.lock.data or str(info.lock_version)
     else:
-        form.text.data = json.dumps(json.loads(data().content(info)), ensure_ascii=False, indent=2)
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        if len(text.encode()) > EDIT_LIMIT // 2:  # a large draft compact, so it fits the request when saved
+            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        form.text.data = text
         form.lock.data = str(info.lock_version)
-    previews: list[tuple[DocumentRef, Any]] = []
-    vocabulary = data().source.vocabulary
-    for parent in std.parents:
-        try:
-            other = data().source.get(parent)[0]
-        except NotFoundError:
-            previews.append((parent, None))
-            continue
-        previews.append((parent, compare(other, std, vocabulary)))
-    problems = validate_standard(dict(std.raw)) if info.state == "draft" else []
+    problems = validate_standard(doc) if info.state == "draft" else []
     return render_template(
         "admin/draft.html",
         std=std,
         info=info,
+        doc=doc,
+        in_work=in_work,
         form=form,
         errors=errors,
-        previews=previews,
+        previews=previews(std, info),
         problems=problems,
         relation_words=render.RELATIONS,
+        withdraw_form=WithdrawForm(),
+        lines={c.get("id"): line(c) for c in doc.get("criteria") or [] if isinstance(c, dict)},
     ), status
 
 

@@ -37,6 +37,8 @@ class StandardVersion(SQLModel, table=True):
     created_by: str = Field(max_length=120)
     published_at: dt.datetime | None = None
     published_by: str | None = Field(default=None, max_length=120)
+    # A draft's work in progress that is not valid yet (migration 0008); None when there is none.
+    work: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Record(SQLModel, table=True):

@@ -40,7 +40,7 @@ FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refres
 _CHUNK = 500
 SUMMARY_FORMAT = 1  # how ``VersionInfo.of`` summarises content: raise it when that changes
 log = logging.getLogger(__name__)
-_DRAFT_WORK = ("create_draft", "update_draft")
+_DRAFT_WORK = ("create_draft", "update_draft", "save_work", "discard_work", "delete_draft")
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,10 @@ class StoreReader(Reading):
                 known = {v.sha: v for d in chunk for v in self._infos.get(d, ())}
                 rows = conn.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(chunk))).all()
                 self._store_infos(conn, rows, known, fresh)
-            self._infos.update(fresh)
+            gone = [d for d in standards if d not in fresh]  # a deleted draft was all the standard had
+            infos = {d: v for d, v in self._infos.items() if d not in gone} if gone else self._infos
+            infos.update(fresh)
+            self._infos = infos
             self._stale.difference_update(standards)
 
     def _store_infos(
@@ -381,6 +384,17 @@ class StoreReader(Reading):
                 )
                 for e in session.exec(query)
             ]
+
+    def work(self, info: VersionInfo) -> str | None:
+        """Return a draft's work in progress (an edit not valid yet), or None when there is none."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa_select(col(StandardVersion.work)).where(
+                    col(StandardVersion.doc_id) == info.doc_id,
+                    col(StandardVersion.version) == info.version,
+                    col(StandardVersion.state) == "draft",
+                )
+            ).scalar()
 
     def context_for(self, data: Mapping[str, Any]) -> Catalog:
         """Return what a standard is validated against (see the module function ``context_for``)."""

@@ -58,10 +58,14 @@ def settle_states(session: Session, doc_ids: set[str], wanted: Mapping[tuple[str
             _set_state(session, row, "published" if row is live[-1] else "superseded", actor=actor)
 
 
-def _set_state(session: Session, row: StandardVersion, state: str, *, actor: str) -> None:
+def _set_state(session: Session, row: StandardVersion, state: str, *, actor: str, reason: str | None = None) -> None:
     if row.state == state:
         return
-    change = [{"criterion": None, "path": "/state", "change": "changed", "a": row.state, "b": state}]
+    change: list[dict[str, Any]] = [
+        {"criterion": None, "path": "/state", "change": "changed", "a": row.state, "b": state}
+    ]
+    if reason:
+        change.append({"criterion": None, "path": "/reason", "change": "added", "a": None, "b": reason})
     row.state = state
     session.add(row)
     audit.append(
@@ -156,14 +160,11 @@ def update_draft(
                 in_force_from=start,
                 in_force_until=until,
                 lock_version=expected_lock + 1,
+                work=None,
             )
             .execution_options(synchronize_session=False)
         )
-        if done.rowcount != 1:
-            raise ConflictError(
-                f"{doc_id}@{version} was saved by someone else (now at edit {row.lock_version}, yours was "
-                f"{expected_lock}); reload it and apply your change again"
-            )
+        _saved(done.rowcount, row, expected_lock)
         delta = [c.as_json() for c in changes(json.loads(before_text), data)]
         audit.append(
             session,
@@ -177,6 +178,101 @@ def update_draft(
             diff=delta,
         )
         return expected_lock + 1
+
+
+def _saved(rowcount: int, row: StandardVersion, expected_lock: int) -> None:
+    if rowcount != 1:
+        raise ConflictError(
+            f"{row.doc_id}@{row.version} was saved by someone else (now at edit {row.lock_version}, yours was "
+            f"{expected_lock}); reload it and apply your change again"
+        )
+
+
+def _draft(session: Session, doc_id: str, version: str) -> StandardVersion:
+    row = stored(session, doc_id, version)
+    if row.state != "draft":
+        raise ImmutableError(f"{doc_id}@{version} is {row.state}: published content is immutable; make a new version")
+    return row
+
+
+def save_work(
+    engine: Engine, doc_id: str, version: str, data: Mapping[str, Any], *, expected_lock: int, actor: str
+) -> int:
+    """Keep an edit that is not valid yet as the draft's work in progress (its content, valid, stays as it
+    was and is what publishing would publish); return the new lock version. A stale copy gets ConflictError."""
+    if data.get("id") != doc_id or data.get("version") != version:
+        raise InvalidDocumentError("a draft keeps its id and version", [Finding("/id", "id and version are fixed")])
+    text = canonical.dumps(data)
+    with write_session(engine) as session:
+        row = _draft(session, doc_id, version)
+        done = session.exec(
+            update(StandardVersion)
+            .where(
+                col(StandardVersion.pk) == row.pk,
+                col(StandardVersion.state) == "draft",
+                col(StandardVersion.lock_version) == expected_lock,
+            )
+            .values(work=text, lock_version=expected_lock + 1)
+            .execution_options(synchronize_session=False)
+        )
+        _saved(done.rowcount, row, expected_lock)
+        before = json.loads(row.work or row.content)
+        audit.append(
+            session,
+            actor=actor,
+            action="save_work",
+            kind="standard",
+            doc_id=doc_id,
+            version=version,
+            before=row.content_sha256,
+            after=canonical.sha256(text),
+            diff=[c.as_json() for c in changes(before, data)],
+        )
+        return expected_lock + 1
+
+
+def discard_work(engine: Engine, doc_id: str, version: str, *, expected_lock: int, actor: str) -> int:
+    """Drop a draft's work in progress (the draft's content stays); return the new lock version."""
+    with write_session(engine) as session:
+        row = _draft(session, doc_id, version)
+        if row.work is None:
+            return row.lock_version
+        done = session.exec(
+            update(StandardVersion)
+            .where(col(StandardVersion.pk) == row.pk, col(StandardVersion.lock_version) == expected_lock)
+            .values(work=None, lock_version=expected_lock + 1)
+            .execution_options(synchronize_session=False)
+        )
+        _saved(done.rowcount, row, expected_lock)
+        audit.append(
+            session,
+            actor=actor,
+            action="discard_work",
+            kind="standard",
+            doc_id=doc_id,
+            version=version,
+            before=canonical.sha256(row.work),
+            after=row.content_sha256,
+        )
+        return expected_lock + 1
+
+
+def delete_draft(engine: Engine, doc_id: str, version: str, *, expected_lock: int, actor: str) -> None:
+    """Delete a draft (audited, with the hash of what it held); published versions are never deleted."""
+    with write_session(engine) as session:
+        row = _draft(session, doc_id, version)
+        if row.lock_version != expected_lock:
+            _saved(0, row, expected_lock)
+        session.delete(row)
+        audit.append(
+            session,
+            actor=actor,
+            action="delete_draft",
+            kind="standard",
+            doc_id=doc_id,
+            version=version,
+            before=row.content_sha256,
+        )
 
 
 def publish(
@@ -229,6 +325,11 @@ def _publishable(session: Session, draft: StandardVersion, as_older: bool) -> No
     """Raise unless a stored version may be published now."""
     if draft.state != "draft":
         raise ImmutableError(f"{draft.doc_id}@{draft.version} is {draft.state} already")
+    if draft.work is not None:
+        raise ConflictError(
+            f"{draft.doc_id}@{draft.version} has work in progress that is not valid yet; fix it (then it is the "
+            "draft) or discard it, then publish"
+        )
     current = _newer_published(session, draft.doc_id, draft.version)
     if current is not None and not as_older:
         raise ConflictError(
@@ -252,13 +353,16 @@ def _newer_published(session: Session, doc_id: str, version: str) -> str | None:
     return max(newer, key=version_key) if newer else None
 
 
-def withdraw(engine: Engine, doc_id: str, version: str, *, actor: str) -> None:
-    """Withdraw a published version (its content stays, frozen); the newest other version is published."""
+def withdraw(engine: Engine, doc_id: str, version: str, *, actor: str, reason: str | None = None) -> None:
+    """Withdraw a published version (its content stays, frozen and readable as withdrawn); the newest other
+    version is published. The reason, if given, is kept in the audit entry."""
     with write_session(engine) as session:
         row = stored(session, doc_id, version)
         if row.state == "draft":
             raise ImmutableError(f"{doc_id}@{version} is a draft: there is nothing published to withdraw")
-        _set_state(session, row, "withdrawn", actor=actor)
+        if row.state == "withdrawn":
+            raise ImmutableError(f"{doc_id}@{version} is withdrawn already")
+        _set_state(session, row, "withdrawn", actor=actor, reason=reason)
         settle_states(session, {doc_id}, {}, actor=actor)
 
 

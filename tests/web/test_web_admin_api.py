@@ -38,7 +38,8 @@ def test_upload_with_an_error_shows_its_path_then_fix_and_publish(client: FlaskC
         "/admin/drafts/cn-de-room-air-conditioner/2030"
     )
     draft = client.get("/admin/drafts/cn-de-room-air-conditioner/2030").get_data(as_text=True)
-    assert "Preview: differences from the parent standards" in draft and "de-uz-204@2016-08" in draft
+    assert "Differences from the previous version and the parent standards" in draft
+    assert "Parent: de-uz-204@2016-08" in draft
     assert client.get("/standards/cn-de-room-air-conditioner/2030").status_code == 404  # drafts are not public
     response = client.post("/admin/drafts/cn-de-room-air-conditioner/2030/publish", data={"csrf_token": token})
     assert response.status_code == 302
