@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from registry import canonical, in_force
+from registry import canonical, in_force, truth
 from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
 from registry.model import Agreement, DocumentRef, Label, Standard, Text
@@ -44,6 +44,14 @@ class VersionInfo:
     # One line per criterion, "id<TAB>parameter<TAB>lang=title<TAB>...": what a search reads, kept as one
     # string (a tuple of objects per criterion took ten times the memory at 10,000 standards).
     criteria_text: str = field(default="", compare=False)
+    with_value: int = 0  # criteria with their value, and of those verified (``truth.completeness``)
+    verified: int = 0
+    complete: bool = False  # the document says every criterion of the official text is recorded
+
+    @property
+    def completeness(self) -> truth.Completeness:
+        """Return how much of the document is known, as its page shows it (``truth.completeness``)."""
+        return truth.Completeness(self.criteria_count, self.with_value, self.verified, self.complete)
 
     def criteria(self) -> Iterator[tuple[str, str, dict[str, str]]]:
         """Yield each criterion's id, parameter and titles by language."""
@@ -76,6 +84,7 @@ class VersionInfo:
             found = c.get("title")
             return sorted(found.items()) if isinstance(found, Mapping) else []
 
+        known = truth.completeness(Standard.from_json(data))
         return cls(
             doc_id=str(data["id"]),
             version=str(data["version"]),
@@ -94,6 +103,9 @@ class VersionInfo:
                 "\t".join([_flat(c.get("id")), _flat(c.get("parameter"))] + [f"{k}={_flat(v)}" for k, v in titles(c)])
                 for c in criteria
             ),
+            with_value=known.with_value,
+            verified=known.verified,
+            complete=known.complete,
         )
 
     def content_summary(self) -> str:
@@ -109,6 +121,7 @@ class VersionInfo:
                 "in_force_from": start.isoformat() if start else None,
                 "in_force_until": until.isoformat() if until else None,
                 "criteria_text": self.criteria_text,
+                "record": [self.with_value, self.verified, self.complete],
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -134,6 +147,9 @@ class VersionInfo:
             designation=found["designation"],
             criteria_count=found["criteria_count"],
             criteria_text=found["criteria_text"],
+            with_value=found["record"][0],
+            verified=found["record"][1],
+            complete=found["record"][2],
         )
 
 

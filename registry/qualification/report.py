@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from registry import truth
 from registry.model import Standard, pick
 from registry.qualification.outcomes import Outcome, _Raw
 from registry.qualification.pathways import Pathway
@@ -84,6 +86,7 @@ class Result:
             "kind": s.kind,
             "labels": list(s.labels),
             "verdict": self.verdict,
+            "record": dataclasses.asdict(truth.completeness(s)),
             "counts": self.counts(),
             "held_licences": list(self.held),
             "criteria": [o.as_json() for o in self.criteria],

@@ -38,7 +38,7 @@ from registry.versions import version_key
 FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
 FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refresh, read everything again
 _CHUNK = 500
-SUMMARY_FORMAT = 1  # how ``VersionInfo.of`` summarises content: raise it when that changes
+SUMMARY_FORMAT = 2  # how ``VersionInfo.of`` summarises content: raise it when that changes
 log = logging.getLogger(__name__)
 _DRAFT_WORK = ("create_draft", "update_draft", "save_work", "discard_work", "delete_draft")
 
@@ -283,6 +283,9 @@ class StoreReader(Reading):
                 base.designation,
                 base.criteria_count,
                 base.criteria_text,
+                base.with_value,
+                base.verified,
+                base.complete,
             )
             infos.setdefault(doc_id, []).append(info)
         for doc_id in {r[0] for r in rows}:

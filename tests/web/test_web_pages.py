@@ -246,3 +246,48 @@ def test_a_labels_website_is_a_link(client: FlaskClient) -> None:
     page = client.get("/labels/de-blue-angel").get_data(as_text=True)
     website = json.loads((ROOT / "standards" / "labels" / "de-blue-angel.json").read_text())["website"]
     assert f'<a href="{website}" rel="noopener noreferrer external">{website}</a>' in page
+
+
+def _records(page: str) -> list[dict[str, int]]:
+    found = re.findall(r'class="record" data-recorded="(\d+)" data-with-value="(\d+)" data-verified="(\d+)"', page)
+    return [{"recorded": int(n), "with_value": int(v), "verified": int(k)} for n, v, k in found]
+
+
+def test_the_standards_list_and_the_check_report_show_each_records_completeness(client: FlaskClient) -> None:
+    from registry import truth
+    from registry.model import Standard
+
+    page = client.get("/standards?per_page=200").get_data(as_text=True)
+    refs = re.findall(r'<tr><td><a href="/standards/([^/"]+)/([^/"]+)">', page)
+    records = _records(page)
+    assert len(refs) == len(records) > 10
+    partial = 0
+    for (ident, version), shown in zip(refs, records, strict=True):
+        doc = client.get(f"/api/v1/standards/{ident}/{version}").get_json()
+        known = truth.completeness(Standard.from_json(doc))
+        assert shown == {"recorded": known.recorded, "with_value": known.with_value, "verified": known.verified}
+        partial += not known.complete
+    assert page.count("partial record") == partial > 0  # a partial record says so in the list, too
+
+    cli = _cli_report("split-ac-r290-3.5kw.json", "2026-11-23")
+    for result in cli["results"]:
+        doc = client.get(f"/api/v1/standards/{result['standard']}/{result['version']}").get_json()
+        known = truth.completeness(Standard.from_json(doc))
+        assert result["record"] == {
+            "recorded": known.recorded,
+            "with_value": known.with_value,
+            "verified": known.verified,
+            "complete": known.complete,
+        }
+    token = csrf_token(client, "/check")
+    page = client.post(
+        "/check",
+        data={
+            "csrf_token": token,
+            "date": "2026-11-23",
+            "declaration": (io.BytesIO((PRODUCTS / "split-ac-r290-3.5kw.json").read_bytes()), "p.json"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    shown = _records(page)
+    assert shown == [{k: r["record"][k] for k in ("recorded", "with_value", "verified")} for r in cli["results"]]
