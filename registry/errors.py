@@ -32,3 +32,7 @@ class InvalidDocumentError(RegistryError):
     def __init__(self, message: str, findings: Sequence[object]) -> None:
         super().__init__(message)
         self.findings = findings
+
+
+class ReviewRefused(RegistryError):
+    """A review the four-eyes rule refuses: the reviewer entered the value, or there is nothing to verify."""

@@ -40,7 +40,7 @@ MAX_CELL = 20000  # characters, as the schema's longest text
 FORMATS = ("xlsx", "csv")
 _CHOICES = choices()
 TOPICS, TYPES, VERIFICATION = _CHOICES["topic"], _CHOICES["requirement"], _CHOICES["verification"]
-SOURCE_FIELDS = ("title", "url", "standard_number", "publisher", "retrieved", "locator", "note")
+SOURCE_FIELDS = ("title", "url", "standard_number", "edition", "publisher", "retrieved", "locator", "note")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _INDEX = re.compile(r"^[1-9][0-9]{0,2}$")

@@ -89,6 +89,7 @@ def requests() -> Iterator[Reach]:
     yield Reach("/api/v1/standards", "GET", "/api/v1/standards?limit=200")
     yield Reach("/admin/", "GET", "/admin/", for_drafts=True)  # the list of drafts
     yield Reach("/admin/audit", "GET", "/admin/audit", for_drafts=True)
+    yield Reach("/admin/review", "GET", "/admin/review", for_drafts=True)  # drafts' values waiting for review
     yield Reach("/admin/drafts/new", "GET", "/admin/drafts/new")  # parents offered: published versions only
 
 
@@ -127,6 +128,8 @@ NO_REFERENCE = {
     "/admin/drafts/<ident>/<version>/discard": "a write (redirects)",
     "/admin/drafts/<ident>/<version>/delete": "a write (admin only, redirects)",
     "/admin/standards/<ident>/<version>/withdraw": "a write (admin only, redirects)",
+    "/admin/standards/<ident>/<version>/new-version": "a write (admin only, redirects)",
+    "/admin/review/<ident>/<version>/<cid>": "a write (staff; a refused review shows the queue, staff only)",
     "/api/v1/drafts": "a write (admin only)",
     "/api/v1/standards/<ident>/<version>/publish": "a write (admin only)",
 }

@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from registry import render, sheet
+from registry import render, review, sheet
 from registry.diff import compare
 from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError
 from registry.findings import Finding
@@ -64,6 +64,24 @@ def working_copy(info: VersionInfo) -> tuple[dict[str, Any], bool]:
 def store(info: VersionInfo, doc: Mapping[str, Any], lock: int) -> list[Finding]:
     """Save an edited draft: valid, it is the draft; not valid yet, it is kept as work in progress.
     Return the problems (empty when the draft itself was saved). ConflictError for a stale lock."""
+    base = json.loads(data().content(info))
+    for notice in review.settle(base, doc, actor=actor(), on=service.today())[1]:
+        if notice.reason == "changed":
+            flash(
+                _(
+                    "%(id)s: its value changed, so it is not verified any more; someone other than you "
+                    "verifies it again from the review queue.",
+                    id=notice.criterion,
+                )
+            )
+        else:
+            flash(
+                _(
+                    "%(id)s: not marked verified. A value becomes verified from the review queue, by someone "
+                    "other than the person who entered it.",
+                    id=notice.criterion,
+                )
+            )
     findings = validate_standard(dict(doc))
     if findings:
         service.save_work(data().engine, info.doc_id, info.version, doc, expected_lock=lock, actor=actor())
@@ -247,7 +265,10 @@ def _render_form(
         topic_options=[(t, t.replace("_", " ")) for t in sheet.TOPICS],
         type_options=type_options,
         condition_type_options=[o for o in type_options if o[0] != "qualitative"],
-        verification_options=[(v, v) for v in sheet.VERIFICATION],
+        # "verified" comes from the review queue (someone other than the value's author), not from this form
+        verification_options=[
+            (v, v) for v in sheet.VERIFICATION if v != "verified" or values.get("provenance.verification") == "verified"
+        ],
         boolean_suffix=_BOOLEAN_SUFFIX,
     ), status
 
@@ -502,3 +523,37 @@ def withdraw(ident: str, version: str) -> Any:
         return redirect(url_for("admin.draft", ident=ident, version=version))
     flash(_("Withdrawn: %(ref)s stays readable, marked withdrawn.", ref=f"{ident}@{version}"))
     return redirect(url_for("admin.draft", ident=ident, version=version))
+
+
+class NewVersionForm(FlaskForm):
+    version = StringField("Version", validators=[DataRequired(), Length(max=40)])
+
+
+@bp.post("/standards/<ident>/<version>/new-version")
+@role_required(*ADMIN)
+def new_version(ident: str, version: str) -> Any:
+    """Start a draft from a stored version (a new edition, or a correction of the record): its criteria keep
+    their verification until their value changes."""
+    try:
+        info = data().source.info(DocumentRef(ident, version), drafts=True)
+    except NotFoundError as exc:
+        abort(404, str(exc))
+    form = NewVersionForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400, "CSRF token missing or expired: nothing was made; reload the page and try again")
+        flash(_("No draft made: give the new version (up to 40 characters)."))
+        return redirect(url_for("admin.draft", ident=ident, version=version, _anchor="new-version"))
+    new = (form.version.data or "").strip()
+    doc = {**json.loads(data().content(info)), "version": new}
+    findings = validate_standard(doc)
+    try:
+        if findings:
+            raise InvalidDocumentError("not valid", findings)
+        service.create_draft(data().engine, doc, actor=actor())
+    except (ConflictError, InvalidDocumentError) as exc:
+        found = getattr(exc, "findings", None) or [Finding("/version", str(exc))]
+        flash(_("No draft made: %(reason)s", reason="; ".join(str(f) for f in found[:3])))
+        return redirect(url_for("admin.draft", ident=ident, version=version, _anchor="new-version"))
+    flash(_("Draft %(ref)s made from %(old)s.", ref=f"{ident}@{new}", old=f"{ident}@{version}"))
+    return redirect(url_for("admin.draft", ident=ident, version=new))

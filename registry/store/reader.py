@@ -40,7 +40,7 @@ FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refres
 _CHUNK = 500
 SUMMARY_FORMAT = 2  # how ``VersionInfo.of`` summarises content: raise it when that changes
 log = logging.getLogger(__name__)
-_DRAFT_WORK = ("create_draft", "update_draft", "save_work", "discard_work", "delete_draft")
+_DRAFT_WORK = ("create_draft", "update_draft", "save_work", "discard_work", "delete_draft", "verify", "send_back")
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from registry import canonical
+from registry import canonical, review
 from registry.diff import changes
-from registry.errors import ConflictError, ImmutableError, InvalidDocumentError
+from registry.errors import ConflictError, ImmutableError, InvalidDocumentError, NotFoundError, ReviewRefused
 from registry.findings import Finding
 from registry.in_force import ADOPTED, window
 from registry.store import audit
@@ -34,6 +34,21 @@ _ATTEMPTS = 5
 def now() -> dt.datetime:
     """Return the current time in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def today() -> str:
+    """Return today's date (UTC) as the registry writes dates."""
+    return now().date().isoformat()
+
+
+def _base(session: Session, doc_id: str) -> dict[str, Any] | None:
+    """Return the content a new version of a standard starts from: its newest stored version, if any."""
+    rows = session.exec(
+        select(StandardVersion.version, StandardVersion.content).where(StandardVersion.doc_id == doc_id)
+    ).all()
+    if not rows:
+        return None
+    return dict(json.loads(max(rows, key=lambda r: version_key(r[0]))[1]))
 
 
 def record_id(kind: str, data: Mapping[str, Any]) -> str:
@@ -92,13 +107,14 @@ def create_draft(engine: Engine, data: Mapping[str, Any], *, actor: str) -> Stan
             "a draft needs an id, a version and a category", [Finding("", "id, version, category")]
         )
     assert isinstance(doc_id, str) and isinstance(version, str) and isinstance(category, str)
-    text = canonical.dumps(data)
     with write_session(engine) as session:
         exists = session.exec(
             select(StandardVersion.state).where(StandardVersion.doc_id == doc_id, StandardVersion.version == version)
         ).first()
         if exists is not None:
             raise ConflictError(f"{doc_id}@{version} exists already ({exists}); choose another version")
+        data, _ = review.settle(_base(session, doc_id), data, actor=actor, on=today())
+        text = canonical.dumps(data)
         start, until = window(data)
         row = StandardVersion(
             doc_id=doc_id,
@@ -132,52 +148,68 @@ def update_draft(
 ) -> int:
     """Save a draft edited from the copy at ``expected_lock``; return the new lock version.
 
-    A stale copy (someone saved in between) gets ConflictError, never a silent overwrite.
+    A stale copy (someone saved in between) gets ConflictError, never a silent overwrite. Each criterion's
+    ``entered`` and ``review`` stamps are settled against the content it replaces (``review.settle``).
     """
+    _same_draft(data, doc_id, version)
+    with write_session(engine) as session:
+        row = _draft(session, doc_id, version)
+        before = json.loads(row.content)
+        data, _ = review.settle(before, data, actor=actor, on=today())
+        _write(session, row, data, expected_lock, actor=actor, action="update_draft", diff=changes(before, data))
+        return expected_lock + 1
+
+
+def _same_draft(data: Mapping[str, Any], doc_id: str, version: str) -> None:
     if data.get("id") != doc_id or data.get("version") != version:
         raise InvalidDocumentError("a draft keeps its id and version", [Finding("/id", "id and version are fixed")])
+
+
+def _write(
+    session: Session,
+    row: StandardVersion,
+    data: Mapping[str, Any],
+    expected_lock: int,
+    *,
+    actor: str,
+    action: str,
+    diff: list[Any],
+) -> None:
+    """Make ``data`` the content of the draft ``row`` if nobody saved it since ``expected_lock`` (else
+    ConflictError), drop its work in progress, and audit the write."""
     text = canonical.dumps(data)
     sha = canonical.sha256(text)
-    with write_session(engine) as session:
-        row = stored(session, doc_id, version)
-        if row.state != "draft":
-            raise ImmutableError(
-                f"{doc_id}@{version} is {row.state}: published content is immutable; make a new version"
-            )
-        before_text, before_sha = row.content, row.content_sha256
-        start, until = window(data)
-        done = session.exec(
-            update(StandardVersion)
-            .where(
-                col(StandardVersion.pk) == row.pk,
-                col(StandardVersion.state) == "draft",
-                col(StandardVersion.lock_version) == expected_lock,
-            )
-            .values(
-                content=text,
-                content_sha256=sha,
-                category=str(data.get("category", row.category)),
-                in_force_from=start,
-                in_force_until=until,
-                lock_version=expected_lock + 1,
-                work=None,
-            )
-            .execution_options(synchronize_session=False)
+    start, until = window(data)
+    done = session.exec(
+        update(StandardVersion)
+        .where(
+            col(StandardVersion.pk) == row.pk,
+            col(StandardVersion.state) == "draft",
+            col(StandardVersion.lock_version) == expected_lock,
         )
-        _saved(done.rowcount, row, expected_lock)
-        delta = [c.as_json() for c in changes(json.loads(before_text), data)]
-        audit.append(
-            session,
-            actor=actor,
-            action="update_draft",
-            kind="standard",
-            doc_id=doc_id,
-            version=version,
-            before=before_sha,
-            after=sha,
-            diff=delta,
+        .values(
+            content=text,
+            content_sha256=sha,
+            category=str(data.get("category", row.category)),
+            in_force_from=start,
+            in_force_until=until,
+            lock_version=expected_lock + 1,
+            work=None,
         )
-        return expected_lock + 1
+        .execution_options(synchronize_session=False)
+    )
+    _saved(done.rowcount, row, expected_lock)
+    audit.append(
+        session,
+        actor=actor,
+        action=action,
+        kind="standard",
+        doc_id=row.doc_id,
+        version=row.version,
+        before=row.content_sha256,
+        after=sha,
+        diff=[d if isinstance(d, dict) else d.as_json() for d in diff],
+    )
 
 
 def _saved(rowcount: int, row: StandardVersion, expected_lock: int) -> None:
@@ -200,11 +232,11 @@ def save_work(
 ) -> int:
     """Keep an edit that is not valid yet as the draft's work in progress (its content, valid, stays as it
     was and is what publishing would publish); return the new lock version. A stale copy gets ConflictError."""
-    if data.get("id") != doc_id or data.get("version") != version:
-        raise InvalidDocumentError("a draft keeps its id and version", [Finding("/id", "id and version are fixed")])
-    text = canonical.dumps(data)
+    _same_draft(data, doc_id, version)
     with write_session(engine) as session:
         row = _draft(session, doc_id, version)
+        data, _ = review.settle(json.loads(row.content), data, actor=actor, on=today())
+        text = canonical.dumps(data)
         done = session.exec(
             update(StandardVersion)
             .where(
@@ -227,6 +259,66 @@ def save_work(
             before=row.content_sha256,
             after=canonical.sha256(text),
             diff=[c.as_json() for c in changes(before, data)],
+        )
+        return expected_lock + 1
+
+
+def review_criterion(
+    engine: Engine,
+    doc_id: str,
+    version: str,
+    criterion_id: str,
+    *,
+    expected_lock: int,
+    actor: str,
+    source: Mapping[str, Any] | None = None,
+    comment: str | None = None,
+) -> int:
+    """Verify a draft's criterion against the official document (``source``, with the locator where the
+    value was read) or send it back to its author with a ``comment``; return the new lock version.
+
+    The four-eyes rule (``review.refusal``): nobody verifies a value they entered themselves. The reviewer,
+    the date and the source are kept in the criterion's provenance and in the audit entry.
+    """
+    if (source is None) == (comment is None) or (comment is not None and not comment.strip()):
+        raise InvalidDocumentError("a review verifies against a source or sends back with a comment", [])
+    if source is not None and review.source_problems(source):
+        findings = [Finding(f"/source/{k}", m) for k, m in review.source_problems(source).items()]
+        raise InvalidDocumentError("the official document is not named well enough to verify against", findings)
+    with write_session(engine) as session:
+        row = _draft(session, doc_id, version)
+        if row.work is not None:
+            raise ConflictError(
+                f"{doc_id}@{version} has work in progress that is not valid yet; it is fixed or discarded first"
+            )
+        data = json.loads(row.content)
+        criteria = data.get("criteria") or []
+        index = next((n for n, c in enumerate(criteria) if c.get("id") == criterion_id), None)
+        if index is None:
+            raise NotFoundError(f"{doc_id}@{version} has no criterion {criterion_id!r}")
+        before = criteria[index]
+        why = review.refusal(before, actor)
+        if why is not None:
+            raise ReviewRefused(f"{criterion_id} cannot be reviewed by {actor}: {why}")
+        after = review.reviewed(before, actor=actor, on=today(), source=source, comment=comment)
+        criteria[index] = after
+        delta = [
+            {
+                "criterion": criterion_id,
+                "path": f"/criteria/{index}/provenance",
+                "change": "changed",
+                "a": before["provenance"],
+                "b": after["provenance"],
+            }
+        ]
+        _write(
+            session,
+            row,
+            data,
+            expected_lock,
+            actor=actor,
+            action="verify" if source is not None else "send_back",
+            diff=delta,
         )
         return expected_lock + 1
 
@@ -329,6 +421,12 @@ def _publishable(session: Session, draft: StandardVersion, as_older: bool) -> No
         raise ConflictError(
             f"{draft.doc_id}@{draft.version} has work in progress that is not valid yet; fix it (then it is the "
             "draft) or discard it, then publish"
+        )
+    returned = review.returned(json.loads(draft.content))
+    if returned:
+        raise ConflictError(
+            f"{draft.doc_id}@{draft.version}: {', '.join(returned)} sent back by a reviewer; fix the value, or have "
+            "someone else verify it, then publish (a reviewer's comment is not published)"
         )
     current = _newer_published(session, draft.doc_id, draft.version)
     if current is not None and not as_older:

@@ -372,3 +372,71 @@ def test_criterion_editor_journey(page, server: str) -> None:  # type: ignore[no
     assert "energy.seer" in page.inner_text("#pairs")
     shot(page, "editor-published-compare")
     assert page.errors == []
+
+
+def _signed_in(browser, server: str, who: tuple[str, str]):  # type: ignore[no-untyped-def]
+    """A browser of its own for one person, signed in through the login form."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/login")
+    page.fill("#username", who[0])
+    page.fill("#password", who[1])
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def test_review_journey(page, browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Journey (c): the administrator starts a new version of a published standard; a staff member changes a
+    value in it; in the review queue the author is told they cannot verify it; a second staff member
+    verifies it there, recording the official document and where the value was read."""
+    author, reviewer = ("journey-author", "author-password-1"), ("journey-reviewer", "reviewer-password-1")
+    sign_in(page, server)
+    page.goto(server + "/admin/users")
+    for name, password in (author, reviewer):
+        page.fill("#username", name)
+        page.fill("#password", password)
+        page.select_option("#role", "staff")
+        page.click("form:has(#username) button[type=submit]")
+        page.wait_for_url("**/admin/users")
+    page.goto(server + "/admin/drafts/de-uz-204/2016-08")
+    page.fill("#new-version-form input[name=version]", "2034")
+    page.click("#new-version-form button[type=submit]")
+    page.wait_for_url("**/admin/drafts/de-uz-204/2034")
+
+    writer = _signed_in(browser, server, author)
+    writer.goto(server + "/admin/drafts/de-uz-204/2034/criteria/energy-seer/edit")
+    writer.fill("#f-requirement-value", "6.3")
+    writer.click("#save")
+    writer.wait_for_url("**#criterion-energy-seer")
+    assert "entered by journey-author" in writer.inner_text("#criterion-energy-seer")
+    writer.goto(server + "/admin/")
+    writer.click("#review-queue")
+    writer.wait_for_selector("#review-de-uz-204-energy-seer-refused")
+    assert "you entered its value" in writer.inner_text("#review-de-uz-204-energy-seer-refused")
+    assert writer.locator("#review-de-uz-204-energy-seer form").count() == 0
+    shot(writer, "review-author-cannot")
+
+    checker = _signed_in(browser, server, reviewer)
+    checker.goto(server + "/admin/review")
+    item = "#review-de-uz-204-energy-seer"
+    assert "6.3" in checker.inner_text(item)
+    checker.fill(f"{item}-edition", "2016-08")
+    checker.fill(f"{item}-locator", "")
+    checker.click(f"{item} button[value=verify]")  # without the locator: refused at the field, nothing stored
+    checker.wait_for_selector(f"{item}-locator-err")
+    checker.fill(f"{item}-locator", "Annex 1, table 2")
+    checker.click(f"{item} button[value=verify]")
+    checker.wait_for_url("**/admin/review#review-de-uz-204")
+    assert checker.locator(item).count() == 0  # out of the queue
+    shot(checker, "review-queue-after-verify")
+    checker.goto(server + "/admin/drafts/de-uz-204/2034")
+    row = checker.inner_text("#criterion-energy-seer")
+    assert "verified" in row and "by journey-reviewer" in row and "Annex 1, table 2" in row
+    shot(checker, "review-draft-verified")
+    refused = ["Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
+    assert page.errors == [] and writer.errors == [] and checker.errors == refused  # the form without a locator
+    writer.context.close()
+    checker.context.close()
