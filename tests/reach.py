@@ -91,6 +91,7 @@ def requests() -> Iterator[Reach]:
     yield Reach("/admin/audit", "GET", "/admin/audit", for_drafts=True)
     yield Reach("/admin/review", "GET", "/admin/review", for_drafts=True)  # drafts' values waiting for review
     yield Reach("/admin/drafts/new", "GET", "/admin/drafts/new")  # parents offered: published versions only
+    yield Reach("/admin/agreements/new", "GET", "/admin/agreements/new")  # standards offered: published ones only
 
 
 # Routes that take no document reference (and why they cannot reach a draft).
@@ -110,6 +111,9 @@ NO_REFERENCE = {
     "/admin/agreements": "agreements only",
     "/admin/agreements/<ident>": "an agreement",
     "/admin/users": "user accounts",
+    "/admin/categories": "categories and parameters only",
+    "/admin/categories/<cid>": "a category's parameters",
+    "/admin/agreements/<ident>/scope": "a write (admin only, redirects)",
     "/admin/templates/<category>.xlsx": "a category's parameters (an empty sheet)",
     "/admin/sheets": "a write (admin only; a draft it names is shown only after the import, on the draft page)",
     "/account": "the user's own account and API tokens",

@@ -99,7 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from web import account, admin, api, auth, editor, public, review, security, sheets
+    from web import account, admin, api, auth, editor, public, records, review, security, sheets
 
     security.init_app(app)
     app.register_blueprint(auth.bp)
@@ -115,6 +115,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(editor.bp)
     app.register_blueprint(review.bp, url_prefix="/admin")
     csrf.exempt(review.bp)  # the review forms check their token themselves and keep what was typed
+    app.register_blueprint(records.bp, url_prefix="/admin")
+    csrf.exempt(records.bp)  # likewise: an expired form comes back with what was typed
     csrf.exempt(admin.draft)
 
     @app.get("/healthz")

@@ -377,7 +377,9 @@ def agreement(ident: str) -> Any:
                 flash(_("Status event added."))
                 return redirect(url_for("admin.agreement", ident=ident))
         status = 400
-    return render_template("admin/agreement.html", agr=agr, form=form, rejected=rejected), status
+    from web.records import scope_form
+
+    return render_template("admin/agreement.html", agr=agr, form=form, rejected=rejected, scope=scope_form(agr)), status
 
 
 # --- users and audit

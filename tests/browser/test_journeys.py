@@ -440,3 +440,148 @@ def test_review_journey(page, browser, server: str) -> None:  # type: ignore[no-
     assert page.errors == [] and writer.errors == [] and checker.errors == refused  # the form without a locator
     writer.context.close()
     checker.context.close()
+
+
+def _criterion(page, values: dict[str, str], selects: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Fill the criterion form (selects first, so that the chosen type's fields show) and save it."""
+    page.click("#add-criterion")
+    for field, value in selects.items():
+        page.select_option(field, value)
+    for field, value in values.items():
+        page.fill(field, value)
+    page.fill("#f-provenance-sources-1-title", "Browser test document")
+    page.fill("#f-provenance-sources-1-publisher", "Ecolabel registry test suite")
+    page.click("#save")
+    page.wait_for_url("**#criterion-*")
+
+
+def test_new_category_and_joint_standard_journey(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Journey (a) in full: an administrator adds a product category and its parameters, a joint standard of five
+    criteria in it (numbers with a capacity condition, a yes/no, declarations) and an agreement covering it,
+    all by forms, typing no JSON; publishes; finds it in compare and on the recognition page."""
+    sign_in(page, server)
+    page.click("#categories-link")
+    page.fill("#id", "journey-dehumidifier")
+    page.fill("#name_en", "Dehumidifier (browser journey)")
+    page.fill("#definition_en", "Portable room dehumidifiers (a category made by the browser journey).")
+    page.click("#add-category")
+    page.wait_for_url("**/admin/categories/journey-dehumidifier")
+    parameters = [
+        ("capacity.rated", "Rated dehumidifying capacity", "quantity", "L/d", "none"),
+        ("energy.factor", "Energy factor", "quantity", "L/kWh", "higher"),
+        ("refrigerant.halogen_free", "Halogen-free refrigerant", "boolean", "", "true"),
+        ("recycling.takeback", "Take-back of old appliances", "qualitative", "", "none"),
+        ("documentation.manual", "User manual on efficient use", "qualitative", "", "none"),
+    ]
+    for pid, name, kind, unit, better in parameters:
+        page.fill("#p-id", pid)
+        page.fill("#p-name_en", name)
+        page.select_option("#p-kind", kind)
+        page.fill("#p-unit", unit)
+        page.select_option("#p-better", better)
+        page.click("#add-parameter-button")
+        page.wait_for_url("**/admin/categories/journey-dehumidifier#parameters")
+    assert page.locator("#parameter-table tbody tr").count() == 5
+    shot(page, "journey-a-category")
+
+    page.goto(server + "/admin/drafts/new")
+    page.fill("#f-id", "test-joint-dehumidifier")
+    page.fill("#f-version", "2026")
+    page.fill("#f-title_en", "Joint dehumidifier criteria (browser journey)")
+    page.select_option("#f-labels", ["cn-cel", "de-blue-angel"])
+    page.select_option("#f-category", "journey-dehumidifier")
+    page.fill("#f-published", "2026-11")
+    page.fill("#f-scope", "Portable dehumidifiers (test document).")
+    page.fill("#f-source_title", "Browser test document")
+    page.fill("#f-source_publisher", "Ecolabel registry test suite")
+    page.click("#draft-form button[type=submit]")
+    page.wait_for_url("**/admin/drafts/test-joint-dehumidifier/2026")
+    small = {"#f-conditions-1-value": "20", "#f-conditions-1-unit": "L/d"}
+    _criterion(
+        page,
+        {
+            "#f-id": "ef-small",
+            "#f-title-en": "Energy factor, up to 20 L/d",
+            "#f-requirement-value": "1,8",
+            "#f-requirement-unit": "L/kWh",
+            **small,
+        },
+        {
+            "#f-topic": "energy",
+            "#f-parameter": "energy.factor",
+            "#f-requirement-type": "min",
+            "#f-requirement-inclusive": "yes",
+            "#f-conditions-1-parameter": "capacity.rated",
+            "#f-conditions-1-type": "max",
+            "#f-conditions-1-inclusive": "yes",
+        },
+    )
+    _criterion(
+        page,
+        {
+            "#f-id": "ef-large",
+            "#f-title-en": "Energy factor, above 20 L/d",
+            "#f-requirement-value": "2.2",
+            "#f-requirement-unit": "L/kWh",
+            **small,
+        },
+        {
+            "#f-topic": "energy",
+            "#f-parameter": "energy.factor",
+            "#f-requirement-type": "min",
+            "#f-requirement-inclusive": "yes",
+            "#f-conditions-1-parameter": "capacity.rated",
+            "#f-conditions-1-type": "min",
+            "#f-conditions-1-inclusive": "no",
+        },
+    )
+    _criterion(
+        page,
+        {"#f-id": "halogen-free", "#f-title-en": "Halogen-free refrigerant"},
+        {
+            "#f-topic": "refrigerant",
+            "#f-parameter": "refrigerant.halogen_free",
+            "#f-requirement-type": "boolean",
+            "#f-requirement-value-boolean": "yes",
+        },
+    )
+    for cid, pid, topic, words in (
+        ("takeback", "recycling.takeback", "recycling", "The manufacturer takes old appliances back"),
+        ("manual", "documentation.manual", "documentation", "The manual explains efficient use"),
+    ):
+        _criterion(
+            page,
+            {"#f-id": cid, "#f-title-en": words, "#f-requirement-evidence-en": words},
+            {"#f-topic": topic, "#f-parameter": pid, "#f-requirement-type": "qualitative"},
+        )
+    assert page.locator("#criteria-table tbody tr").count() == 5
+    assert "The draft is valid" in page.inner_text("main")
+    shot(page, "journey-a-draft")
+    page.click("#publish")
+    page.wait_for_url("**/publish")
+    page.click("#publish-now")
+    page.wait_for_url("**/standards/test-joint-dehumidifier/2026")
+
+    page.goto(server + "/admin/")
+    page.click("#new-agreement")
+    page.fill("#id", "test-dehumidifier-common-standard")
+    page.fill("#title_en", "Common dehumidifier standard (browser journey)")
+    page.select_option("#parties", ["cn-cel", "de-blue-angel"])
+    page.select_option("#types", ["common_core_criteria"])
+    page.select_option("#status", "signed")
+    page.fill("#date", "2026-11")
+    page.select_option("#standards", ["test-joint-dehumidifier"])
+    page.select_option("#categories", ["journey-dehumidifier"])
+    page.fill("#source_title", "Browser test document")
+    page.fill("#source_publisher", "Ecolabel registry test suite")
+    page.click("#save-agreement")
+    page.wait_for_url("**/admin/agreements/test-dehumidifier-common-standard")
+    assert "test-joint-dehumidifier" in page.inner_text("#scope + p")
+
+    page.goto(server + "/compare?a=test-joint-dehumidifier@2026&b=test-joint-dehumidifier@2026")
+    assert "energy.factor" in page.inner_text("main")
+    shot(page, "journey-a-compare")
+    page.goto(server + "/recognition")
+    assert "test-dehumidifier-common-standard" in page.content()
+    shot(page, "journey-a-recognition")
+    assert page.errors == []

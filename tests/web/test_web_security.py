@@ -158,6 +158,8 @@ STAFF_GET = [
     DRAFT + "/criteria/noise/edit",
     "/admin/templates/scanner.xlsx",
     "/admin/review",
+    "/admin/categories",
+    "/admin/categories/scanner",
     "/account",
 ]
 # Staff edit drafts (criterion by criterion, or the whole JSON); publishing and deleting are the admin's.
@@ -177,7 +179,7 @@ SIGNED_IN_POST = [
     "/account/sessions/1/end",
     "/account/sign-out-everywhere",
 ]
-ADMIN_GET = ["/admin/drafts/new", "/admin/users", "/admin/sheets", DRAFT + "/publish"]
+ADMIN_GET = ["/admin/drafts/new", "/admin/users", "/admin/sheets", DRAFT + "/publish", "/admin/agreements/new"]
 ADMIN_POST = [
     "/admin/drafts/new",
     "/admin/sheets",
@@ -187,6 +189,10 @@ ADMIN_POST = [
     DRAFT + "/publish",
     "/admin/agreements",
     "/admin/agreements/gen-genices",
+    "/admin/agreements/new",
+    "/admin/agreements/gen-genices/scope",
+    "/admin/categories",
+    "/admin/categories/scanner",
     "/admin/users",
     "/api/v1/drafts",
     "/api/v1/standards/cn-de-room-air-conditioner/2098/publish",
@@ -213,7 +219,7 @@ def test_the_matrix_names_every_route(open_app: Flask) -> None:
 
     named = {
         re.sub(
-            r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner|noise|1)(?=/|$)",
+            r"/(cn-cel|de-uz-204|2016-08|gen-genices|jp-eco-mark-17133003|cn-de-room-air-conditioner|2098|zh_Hans|style\.css|cn-cel-room-air-conditioner|noise|scanner|1)(?=/|$)",
             "/<x>",
             re.sub(
                 r"/scanner\.xlsx$",
