@@ -49,6 +49,15 @@ class DocumentRef:
 
 
 @dataclass(frozen=True)
+class Implication:
+    """Values of other parameters that follow from one value of an enum parameter, with their source."""
+
+    when: str
+    values: Mapping[str, Mapping[str, Any]]
+    provenance: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One parameter of the controlled vocabulary of a category."""
 
@@ -61,6 +70,7 @@ class Parameter:
     values: tuple[str, ...] | None = None
     signed: bool = False
     method_equivalences: tuple[frozenset[str], ...] = ()
+    implies: tuple[Implication, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], category: str) -> Parameter:
@@ -76,7 +86,14 @@ class Parameter:
             values=tuple(values) if values is not None else None,
             signed=bool(raw.get("signed", False)),
             method_equivalences=tuple(frozenset(g["methods"]) for g in raw.get("method_equivalences", ())),
+            implies=tuple(
+                Implication(i["when"], MappingProxyType(i["values"]), i["provenance"]) for i in raw.get("implies", ())
+            ),
         )
+
+    def implied(self, value: Any) -> Implication | None:
+        """Return what follows from one of this (enum) parameter's values, or None."""
+        return next((i for i in self.implies if i.when == value), None)
 
 
 @dataclass(frozen=True)

@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from registry import glossary
 from registry.model import Agreement, Label, Licence, Standard, pick
 
 _UNKNOWN = "value not known"
 LE, GE = "≤", "≥"  # the symbols of every limit in words: pages, command line, check reports
 
 # What a compared pair's relation means, in words (the compare page, its CSV, the CLI, the draft preview).
-RELATIONS = {
-    "identical": "identical",
-    "equivalent": "equivalent (same requirement in other words or units)",
-    "a_stricter": "A is stricter",
-    "b_stricter": "B is stricter",
-    "overlap": "the requirements overlap (neither contains the other)",
-    "conflict": "the requirements conflict (no product can meet both)",
-    "not_comparable": "not comparable",
-    "only_a": "only in A",
-    "only_b": "only in B",
-}
+RELATIONS = glossary.words_of("relation")
 
 
 def quantity(q: Mapping[str, Any] | None) -> str:

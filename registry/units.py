@@ -199,9 +199,41 @@ def parse_unit(unit: str) -> Any:
 
 
 def dimension_of(unit: str) -> str:
-    """Return the dimension of a unit in words, e.g. '[mass] / [time]'."""
+    """Return the dimension of a unit as pint writes it, e.g. '[mass] / [time]'."""
     dims = parse_unit(unit).dimensionality
     return str(dims) if dims else "dimensionless"
+
+
+# What people call a dimension, by a unit of it (the first that matches names it).
+_KINDS = (
+    ("W", "a power"),
+    ("kWh", "an energy"),
+    ("kg", "a mass"),
+    ("m", "a length"),
+    ("m**2", "an area"),
+    ("L", "a volume"),
+    ("h", "a time"),
+    ("K", "a temperature"),
+    ("dBA", "a sound level"),
+    ("kg/m**3", "a density"),
+    ("L/h", "a flow"),
+    ("m**3/h", "an air flow"),
+    ("Pa", "a pressure"),
+    ("mg/m**3", "a concentration"),
+    ("W/m**2", "a power per area"),
+    ("lm/W", "an efficacy"),
+)
+
+
+def kind_of(unit: str) -> str:
+    """Return what a unit measures in words ("a power", "a mass", "a pure number"); pint's form when unnamed."""
+    dims = parse_unit(unit).dimensionality
+    if not dims:
+        return "a pure number (a ratio, a share or a count)"
+    for example, words in _KINDS:
+        if parse_unit(example).dimensionality == dims:
+            return words
+    return f"a quantity of dimension {dims}"
 
 
 @lru_cache(maxsize=4096)

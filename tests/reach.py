@@ -66,6 +66,9 @@ def requests() -> Iterator[Reach]:
         yield Reach("/standards/<ident>/revisions", "GET", f"/standards/{ident}/revisions")
         yield Reach("/compare", "GET", f"/compare?a={PUBLISHED}&b={ref}")
         yield Reach("/compare.csv", "GET", f"/compare.csv?a={ref}&b={PUBLISHED}")
+        yield Reach("/compare", "GET", f"/compare?s={PUBLISHED}&s={ref}&s={PUBLISHED}")  # side by side
+        yield Reach("/compare.csv", "GET", f"/compare.csv?s={ref}&s={PUBLISHED}")
+        yield Reach("/compare.json", "GET", f"/compare.json?s={PUBLISHED}&s={ref}")
         yield Reach("/api/v1/standards/<ident>", "GET", f"/api/v1/standards/{ident}")
         yield Reach("/api/v1/standards/<ident>/<version>", "GET", f"/api/v1/standards/{ident}/{version}")
         yield Reach("/api/v1/diff", "GET", f"/api/v1/diff?a={PUBLISHED}&b={ref}")
@@ -97,6 +100,7 @@ def requests() -> Iterator[Reach]:
 # Routes that take no document reference (and why they cannot reach a draft).
 NO_REFERENCE = {
     "/healthz": "no data",
+    "/help": "the glossary of codes: no stored data",
     "/readyz": "no data",
     "/labels": "labels only",
     "/api/v1/labels": "labels only",

@@ -7,18 +7,22 @@ import functools
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, session
+from flask import Blueprint, Response, abort, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from registry import render, truth
+from registry import glossary, render, sheet, truth
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
+from registry.glossary import N_
 from registry.model import DocumentRef, Standard, pick
+from registry.qualification import validate_product
+from registry.source import in_force_on
 from web import certified, checks, paging, throttle, views
 from web.data import STANDARD_FILTERS, Data, data, filtered_versions, ref_of
 
@@ -35,7 +39,7 @@ def page_key(*parts: Any, reads: tuple[str, ...] = ()) -> tuple[Any, ...]:
     """Return the key a page is kept under: the audit head, UI language, path and only the parameters it reads
     (any other query parameter changes nothing, so it cannot make new entries)."""
     d = data()
-    args = tuple(request.args.get(name) for name in reads)
+    args = tuple(tuple(request.args.getlist(name)) for name in reads)  # every value: s may be given five times
     return ("page", d.head_seen, str(get_locale()), request.path, args, *parts)
 
 
@@ -82,6 +86,88 @@ def condition_words(conds: Any) -> str:
 @bp.app_template_global()
 def completeness(std: Standard) -> truth.Completeness:
     return truth.completeness(std)
+
+
+@bp.app_template_global()
+def word(group: str, code: Any) -> str:
+    """Return a code's words in the page's language (the glossary's term; the code when it has none)."""
+    return str(_(glossary.words(group, str(code))))
+
+
+@bp.app_template_global()
+def explained(group: str, code: Any) -> Markup:
+    """Return a code's words linked to their meaning on the help page."""
+    href = url_for("public.help_page", _anchor=f"{group}-{code}")
+    return Markup('<a class="term" href="{}">{}</a>').format(href, word(group, code))
+
+
+def _lang() -> str:
+    return "zh-Hans" if str(get_locale()) == "zh_Hans" else "en"
+
+
+@bp.app_template_global()
+def label_name(ident: str) -> str:
+    """Return a label's name in the page's language (its id when the label is not known)."""
+    lab = data().source.labels.get(ident)
+    return pick(lab.names, _lang()) if lab is not None else ident
+
+
+@bp.app_template_global()
+def category_name(ident: str) -> str:
+    """Return a category's name in the page's language (its id when the category is not known)."""
+    cat = data().source.vocabulary.categories.get(ident)
+    return pick(cat.name, _lang()) if cat is not None else ident
+
+
+@bp.app_template_global()
+def parameter_name(category: str, pid: str) -> str:
+    """Return a parameter's name in the page's language (its id when the category does not know it)."""
+    param = data().source.vocabulary.parameter(category, pid)
+    return pick(param.name, _lang()) if param is not None else pid
+
+
+@bp.app_template_global()
+def standard_name(ref: str) -> str:
+    """Return "designation (label names)" for a listed version ID@VERSION: the name people know it by."""
+    d = data()
+    try:
+        info = d.source.info(ref_of(ref))
+    except (NotFoundError, ValueError):
+        return ref
+    name = info.designation or pick(info.title, _lang())
+    labels = ", ".join(label_name(lab) for lab in info.labels)
+    return f"{name} ({labels})" if labels else name
+
+
+# The editorial changes of a revision, grouped by what they touch (the first match of the path names the group).
+_EDIT_GROUPS = (
+    ("/scope", N_("Scope")),
+    ("/dates", N_("Dates")),
+    ("/designation", N_("Designation and title")),
+    ("/title", N_("Designation and title")),
+    ("/criteria/", N_("Criteria: texts and sources")),
+    ("/provenance", N_("Sources")),
+    ("/related_standards", N_("Related standards")),
+    ("/notes", N_("Notes and coverage")),
+    ("/coverage", N_("Notes and coverage")),
+)
+
+
+@bp.app_template_global()
+def editorial_groups(edits: Any) -> list[tuple[str, list[Any]]]:
+    """Return a revision's editorial changes grouped (scope, dates, designation, criteria, sources, ...)."""
+    groups: dict[str, list[Any]] = {}
+    for e in edits:
+        heading = next((h for prefix, h in _EDIT_GROUPS if e.path.startswith(prefix)), N_("Other"))
+        groups.setdefault(heading, []).append(e)
+    order = [h for _p, h in _EDIT_GROUPS] + [N_("Other")]
+    return [(_(h), groups[h]) for h in dict.fromkeys(order) if h in groups]
+
+
+@bp.get("/help")
+@kept()
+def help_page() -> str:
+    return render_template("help.html", groups=glossary.GROUPS)
 
 
 @bp.get("/")
@@ -202,11 +288,43 @@ def standard(ident: str, version: str | None = None) -> str:
         )
         d.keep(key, body)
     page = render_template(
-        "standard.html", std=std, info=info, body=body, lang=lang, certified=certified.checked(d, licences)
+        "standard.html",
+        std=std,
+        info=info,
+        body=body,
+        lang=lang,
+        certified=certified.checked(d, licences),
+        agreements=_agreements_of(d, std),
+        compare_with=_compare_with(d, std),
     )
     if anonymous:
         d.keep(whole, page)
     return page
+
+
+def _agreements_of(d: Data, std: Standard) -> list[Any]:
+    """Return the agreements that name this standard, or whose parties include one of its labels and whose
+    categories cover its category (a network's peer review is left out: it covers no category)."""
+    vocabulary = d.source.vocabulary
+    found = []
+    for agr in sorted(d.source.agreements, key=lambda a: a.id):
+        named = any(ref.id == std.id and ref.version in (None, std.version) for ref in agr.standards)
+        covers = bool(agr.categories) and any(vocabulary.within(std.category, c) for c in agr.categories)
+        if named or (covers and set(std.labels) & set(agr.parties)):
+            found.append(agr)
+    return found
+
+
+def _compare_with(d: Data, std: Standard) -> list[str]:
+    """Return the standards worth comparing this one with: itself first, its parents, the joint standards and the
+    other labels' standards of its category in force today (at most five in all)."""
+    me = _ref(std)
+    picked = [me] + [f"{p.id}@{p.version}" for p in std.parents if p.version]
+    today = dt.date.today()
+    current = [v for v in in_force_on(d.source.versions(), today) if v.category == std.category and v.doc_id != std.id]
+    picked += [v.ref for v in current if v.kind == "joint"]
+    picked += [v.ref for v in current if v.kind != "joint" and not set(v.labels) & set(std.labels)]
+    return list(dict.fromkeys(picked))[:MAX_SIDE_BY_SIDE]
 
 
 @bp.get("/standards/<ident>/revisions")
@@ -230,11 +348,19 @@ def revisions(ident: str) -> str:
         refs=_refs(d),
         a=f"{ident}@{a}",
         b=f"{ident}@{b}",
+        revision=True,
     )
 
 
-def _refs(d: Data) -> list[str]:
-    return [v.ref for v in d.source.versions()]
+def _refs(d: Data) -> list[tuple[str, str]]:
+    """Return every listed version as (ID@VERSION, the name people know it by) for the pickers."""
+    lang = _lang()
+    names = {lab.id: pick(lab.names, lang) for lab in d.source.labels.values()}
+    found = []
+    for v in d.source.versions():
+        name = f"{v.designation or pick(v.title, lang)} ({', '.join(names.get(x, x) for x in v.labels)})"
+        found.append((v.ref, f"{name} · {v.version}" if v.version not in name else name))
+    return found
 
 
 def _pair(d: Data) -> tuple[Standard, Standard] | None:
@@ -252,13 +378,45 @@ def _published(d: Data, ref: DocumentRef) -> Standard:
     return d.source.get(ref)[0]
 
 
+MAX_SIDE_BY_SIDE = 5  # standards compared at once on one page
+
+
+def _several(d: Data) -> list[Standard]:
+    """Return the standards named by ``s`` (2 to 5, the first is the reference), or [] when fewer are named."""
+    wanted = [r for r in request.args.getlist("s") if r][: MAX_SIDE_BY_SIDE + 1]
+    if len(wanted) > MAX_SIDE_BY_SIDE:
+        abort(400, f"s: at most {MAX_SIDE_BY_SIDE} standards at once")
+    if len(wanted) < 2:
+        return []
+    try:
+        return [_published(d, ref_of(r)) for r in wanted]
+    except (NotFoundError, ValueError) as exc:
+        abort(404, str(exc))
+
+
+def _ref(std: Standard) -> str:
+    return f"{std.id}@{std.version}"
+
+
 @bp.get("/compare")
-@kept("a", "b")
+@kept("a", "b", "s")
 def compare_page() -> str:
     d = data()
+    several = _several(d)
+    if several:
+        diffs = [compare(several[0], other, d.source.vocabulary) for other in several[1:]]
+        return render_template(
+            "compare_many.html",
+            standards=several,
+            refs=_refs(d),
+            chosen=[_ref(x) for x in several],
+            diffs=diffs,
+            rows=views.side_by_side(diffs),
+            limit=MAX_SIDE_BY_SIDE,
+        )
     pair = _pair(d)
     if pair is None:
-        return render_template("compare.html", result=None, rows=[], refs=_refs(d), a="", b="")
+        return render_template("compare.html", result=None, rows=[], refs=_refs(d), a="", b="", revision=False)
     result = compare(pair[0], pair[1], d.source.vocabulary)
     return render_template(
         "compare.html",
@@ -267,6 +425,7 @@ def compare_page() -> str:
         refs=_refs(d),
         a=request.args["a"],
         b=request.args["b"],
+        revision=False,
     )
 
 
@@ -274,9 +433,18 @@ def compare_page() -> str:
 def compare_csv() -> Response:
     throttle.heavy()
     d = data()
+    several = _several(d)
+    if several:
+        diffs = [compare(several[0], other, d.source.vocabulary) for other in several[1:]]
+        refs = [_ref(x) for x in several]
+        return Response(
+            views.side_by_side_csv(refs, views.side_by_side(diffs)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{"_".join(refs)}.csv"'},
+        )
     pair = _pair(d)
     if pair is None:
-        abort(400, "a and b: two standards, ID@VERSION")
+        abort(400, "a and b: two standards, ID@VERSION (or s: two to five)")
     result = compare(pair[0], pair[1], d.source.vocabulary)
     name = f"{pair[0].id}@{pair[0].version}_vs_{pair[1].id}@{pair[1].version}.csv"
     return Response(
@@ -284,6 +452,19 @@ def compare_csv() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/compare.json")
+def compare_json() -> Response:
+    """The side-by-side comparison as JSON: the reference and, per other standard, the API's diff document."""
+    throttle.heavy()
+    d = data()
+    several = _several(d)
+    if not several:
+        abort(400, "s: two to five standards, ID@VERSION, the first is the reference")
+    diffs = [compare(several[0], other, d.source.vocabulary) for other in several[1:]]
+    body = {"reference": _ref(several[0]), "comparisons": [x.as_json() for x in diffs]}
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
 
 
 @bp.get("/recognition")
@@ -316,7 +497,33 @@ def agreement(ident: str) -> str:
 # --- the qualification check
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})")
+@dataclass(frozen=True)
+class Filled:
+    """A value the check form filled in because another value implies it (the vocabulary says so, with a source)."""
+
+    parameter: str
+    value: Any
+    unit: str | None
+    because: str  # the parameter whose value implies it
+    given: Any
+    source: str
+
+
+def _implied(product: dict[str, Any], vocabulary: Any) -> list[Filled]:
+    """Fill in, where the user left them empty, the values the vocabulary says follow from a declared one."""
+    filled = []
+    for pid, entry in list(product["values"].items()):
+        param = vocabulary.parameter(product["category"], pid)
+        implied = param.implied(entry["value"]) if param is not None else None
+        if implied is None:
+            continue
+        sources = implied.provenance.get("sources", [{}])
+        source = "; ".join(filter(None, (sources[0].get("title"), sources[0].get("publisher"))))
+        for target, value in implied.values.items():
+            if target not in product["values"] and vocabulary.parameter(product["category"], target) is not None:
+                product["values"][target] = dict(value)
+                filled.append(Filled(target, value["value"], value.get("unit"), pid, entry["value"], source))
+    return filled
 
 
 def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding]]:
@@ -337,10 +544,12 @@ def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding
             continue
         entry: dict[str, Any] = {}
         if param.kind == "quantity":
-            if _NUMBER.fullmatch(raw):
-                entry["value"] = float(raw)
-            else:
-                errors.append(Finding(pointer("values", pid, "value"), f"{echo(raw)} is not a number such as 7.2"))
+            try:
+                if len(raw) > 40:
+                    raise ValueError(f"{echo(raw)} is too long for a number")
+                entry["value"] = float(sheet.number(raw))
+            except ValueError as exc:
+                errors.append(Finding(pointer("values", pid, "value"), f"{exc} (write a number such as 7.2 or 7,2)"))
                 continue
             entry["unit"] = form.get(f"u:{pid}", "").strip() or (param.unit or "")
         elif param.kind == "boolean":
@@ -366,13 +575,32 @@ def _form_product(form: Any, catalog: Any) -> tuple[dict[str, Any], list[Finding
                 try:
                     ref = DocumentRef.parse(form[f"held:{i}:standard"])
                 except ValueError as exc:
-                    errors.append(Finding(pointer("labels_held", len(held), "standard"), str(exc)))
+                    errors.append(Finding(pointer("labels_held", i, "standard"), str(exc)))
                     continue
                 item["standard"] = {k: v for k, v in ref.__dict__.items() if v is not None}
             held.append(item)
     if held:
         product["labels_held"] = held
     return product, errors
+
+
+_FIELD_IDS = (
+    (re.compile(r"/values/([^/]+)/unit$"), "u-{}"),
+    (re.compile(r"/values/([^/]+)/test_method$"), "m-{}"),
+    (re.compile(r"/values/([^/]+)(?:/.*)?$"), "v-{}"),
+    (re.compile(r"/labels_held/(\d+)/licence_id$"), "held-{}-licence"),
+    (re.compile(r"/labels_held/(\d+)/standard(?:/.*)?$"), "held-{}-standard"),
+    (re.compile(r"/labels_held/(\d+)(?:/.*)?$"), "held-{}-label"),
+    (re.compile(r"/(manufacturer|model|date)$"), "{}"),
+)
+
+
+def field_of(finding_pointer: str) -> str | None:
+    """Return the id of the check form's field a finding's JSON pointer names (None: no field shows it)."""
+    for pattern, field in _FIELD_IDS:
+        if m := pattern.match(finding_pointer):
+            return field.format(m.group(1).replace("~1", "/").replace("~0", "~"))
+    return None
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -382,6 +610,8 @@ def check() -> Any:
     category = request.values.get("category", "")
     report, product, status = None, None, 200
     errors: list[Finding] = []
+    filled: list[Filled] = []
+    shown = dict(request.form)  # what the form shows again: what was typed, and what was filled in
     on_text = request.values.get("date", "")
     if request.method == "POST":
         upload = request.files.get("declaration")
@@ -392,6 +622,14 @@ def check() -> Any:
                 errors = list(exc.findings)  # type: ignore[arg-type]
         else:
             product, errors = _form_product(request.form, catalog)
+            filled = _implied(product, catalog.vocabulary)
+            for f in filled:
+                shown[f"v:{f.parameter}"] = str(f.value).lower() if isinstance(f.value, bool) else str(f.value)
+                if f.unit:
+                    shown[f"u:{f.parameter}"] = f.unit
+            if errors:  # every problem at once: what the fields could be read as is checked too
+                seen = {e.pointer for e in errors}
+                errors += [e for e in validate_product(d.validator, product, d.source) if e.pointer not in seen]
         on = None
         if on_text:
             try:
@@ -408,6 +646,10 @@ def check() -> Any:
         if isinstance(product, dict):
             category = str(product.get("category", category))
     parameters = catalog.vocabulary.parameters(category) if category in catalog.vocabulary.categories else {}
+    at_field: dict[str, list[str]] = {}
+    for e in errors:
+        if (field := field_of(e.pointer)) is not None:
+            at_field.setdefault(field, []).append(e.message)
     return (
         render_template(
             "check.html",
@@ -417,8 +659,12 @@ def check() -> Any:
             labels=sorted(catalog.labels),
             refs=_refs(d),
             report=report,
+            summary=views.check_summary(report) if report else [],
             errors=capped(errors),
-            form=request.form,
+            at_field=at_field,
+            field_of=field_of,
+            form=shown,
+            filled=filled,
             product_json=json.dumps(product, ensure_ascii=False, indent=1) if product else "",
             date=on_text,
             title=_("Qualification check"),

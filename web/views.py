@@ -176,3 +176,138 @@ def network_svg(labels: Sequence[Label], cells: dict[tuple[str, str], Cell], tod
                 }
             )
     return {"size": size, "nodes": nodes, "edges": edges}
+
+
+# --- the check report's summary
+
+
+@dataclass(frozen=True)
+class Needed:
+    """One thing a manufacturer still has to show for a label: the criterion and why."""
+
+    criterion: str
+    title: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """One row of the check summary: a standard in force, its verdict, the best route to it, what is still needed."""
+
+    standard: str
+    version: str
+    name: str
+    labels: tuple[str, ...]
+    verdict: str
+    route: str  # a glossary "route" code: held, own, agreement, joint_standard
+    via: tuple[str, ...]  # the agreements or joint standards the route goes through, by title
+    licence: str | None  # the licence the route starts from (held for this label, or the one recognised)
+    needed: tuple[Needed, ...]
+
+
+_STILL_OPEN = ("fail", "unknown", "declaration")
+
+
+def check_summary(report: dict[str, Any]) -> list[Reachable]:
+    """Return, per standard in force, the verdict, the route with the least still to show, and what that is.
+
+    A label held already needs nothing but what contradicts it; a pathway (an agreement or a joint standard)
+    needs its extra proof; otherwise the product applies directly and needs every mandatory criterion not yet met."""
+    rows = []
+    for r in report["results"]:
+        titles = {c["id"]: c["title"] for c in r["criteria"]}
+        open_ = tuple(
+            Needed(c["id"], c["title"], c["detail"])
+            for c in r["criteria"]
+            if c["mandatory"] and c["outcome"] in _STILL_OPEN
+        )
+        route, via, licence, needed = "own", (), None, open_
+        if r["held_licences"]:
+            route, licence = "held", r["held_licences"][0]
+            failed = {c["id"] for c in r["criteria"] if c["outcome"] == "fail"}
+            needed = tuple(n for n in open_ if n.criterion in failed)  # certified already: only a contradiction
+        elif r["pathways"]:
+            best = min(r["pathways"], key=lambda p: len(p["extra_proof"]))
+            kinds = [v["kind"] for v in best["via"]]
+            route = "joint_standard" if "joint_standard" in kinds else "agreement"
+            via = tuple(dict.fromkeys(v["title"] for v in best["via"]))
+            licence = best["licence_id"]
+            needed = tuple(
+                Needed(e["criterion"], titles.get(e["criterion"], e["criterion"]), e["reason"])
+                for e in best["extra_proof_reasons"]
+            )
+        rows.append(
+            Reachable(
+                r["standard"],
+                r["version"],
+                r["designation"] or r["title"],
+                tuple(r["labels"]),
+                r["verdict"],
+                route,
+                via,
+                licence,
+                needed,
+            )
+        )
+    return rows
+
+
+# --- several standards side by side
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One criterion of one standard in a side-by-side row, with its relation to the reference's criteria."""
+
+    criterion: str
+    requirement: str
+    relation: str | None  # None in the reference's own column
+
+
+def side_by_side(diffs: Sequence[Diff]) -> list[dict[str, Any]]:
+    """Return one row per parameter for a reference compared with each other standard (``diffs``: reference
+    as A against each other standard as B): the reference's criteria, then each other standard's with its
+    relation to the reference; a parameter only the reference has shows "only in A" in the others' cells."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def row(topic: str, parameter: str) -> dict[str, Any]:
+        return rows.setdefault(
+            (topic, parameter), {"topic": topic, "parameter": parameter, "cells": [[] for _ in range(len(diffs) + 1)]}
+        )
+
+    for i, result in enumerate(diffs, start=1):
+        for pair in result.pairs:
+            r = row(pair.topic, pair.parameter)
+            if pair.a is not None and pair.facts_a is not None:
+                mine = Entry(pair.a.id, pair.facts_a.text, None)
+                if mine not in r["cells"][0]:
+                    r["cells"][0].append(mine)
+            if pair.b is not None and pair.facts_b is not None:
+                entry = Entry(pair.b.id, pair.facts_b.text, pair.relation)
+                if entry not in r["cells"][i]:
+                    r["cells"][i].append(entry)
+            elif pair.relation == "only_a":
+                r["cells"][i].append(Entry("", "", "only_a"))
+    return [rows[k] for k in sorted(rows)]
+
+
+def side_by_side_csv(refs: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """Return the side-by-side comparison as CSV: one line per criterion of each standard, with its relation
+    to the reference (the first standard)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["topic", "parameter", "standard", "criterion", "requirement", "relation_to_reference"])
+    for row in rows:
+        for ref, cell in zip(refs, row["cells"], strict=True):
+            for e in cell:
+                writer.writerow(
+                    [
+                        _cell(row["topic"]),
+                        _cell(row["parameter"]),
+                        ref,
+                        _cell(e.criterion),
+                        _cell(e.requirement),
+                        e.relation or "reference",
+                    ]
+                )
+    return out.getvalue()

@@ -7,7 +7,7 @@ from typing import Any
 
 from registry import units
 from registry.findings import Finding, echo, join
-from registry.model import Parameter
+from registry.model import Parameter, pick
 
 FITS = {
     "quantity": {"max", "min", "range", "equals", "qualitative"},
@@ -38,10 +38,11 @@ def check_quantity(q: Any, param: Parameter, where: str) -> Iterator[Finding]:
         yield Finding(join(where, "unit"), str(exc))
         return
     if not ok:
+        name = pick(param.name) if param.name else param.id
         yield Finding(
             join(where, "unit"),
-            f"unit {q['unit']!r} is {units.dimension_of(q['unit'])}, but parameter {param.id!r} "
-            f"is measured in {param.unit!r} ({units.dimension_of(param.unit)})",
+            f"{name} ({param.id}) is {units.kind_of(param.unit)}, measured in {param.unit} or a unit like it; "
+            f"{echo(q['unit'])} measures {units.kind_of(q['unit'])}",
         )
     if q["value"] < 0 and not param.signed:
         yield Finding(join(where, "value"), f"{param.id} cannot be negative ({q['value']})")

@@ -10,6 +10,7 @@ from typing import Any
 
 from registry import dates, units
 from registry.findings import Finding, echo, join, pointer
+from registry.model import Parameter
 from registry.rules.constraints import check_constraint, check_quantity
 from registry.vocabulary import Vocabulary
 
@@ -304,6 +305,28 @@ def vocabulary_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
                 units.parse_unit(param["unit"])
             except units.UnitError as exc:
                 yield Finding(join(where, "unit"), str(exc))
+    yield from _implications(doc, ctx)
+
+
+def _implications(doc: Doc, ctx: Context) -> Iterator[Finding]:
+    """What an enum value implies follows from one of its values and names parameters of the category that
+    the implied values fit."""
+    category = doc["category"]["id"]
+    own = {p["id"]: Parameter.from_json(p, category) for p in doc["parameters"]}
+    broader = doc["category"].get("broader")
+    for i, param in enumerate(doc["parameters"]):
+        for k, implied in enumerate(param.get("implies", ())):
+            where = pointer("parameters", i, "implies", k)
+            if param["kind"] != "enum" or implied["when"] not in param.get("values", ()):
+                yield Finding(join(where, "when"), f"{echo(implied['when'])} is not a value of {param['id']!r}")
+            for pid, entry in implied["values"].items():
+                target = own.get(pid) or (ctx.vocabulary.parameter(broader, pid) if broader else None)
+                if target is None:
+                    yield Finding(join(where, "values", pid), f"unknown parameter {pid!r} for category {category!r}")
+                elif pid == param["id"]:
+                    yield Finding(join(where, "values", pid), "a value cannot imply its own parameter")
+                else:
+                    yield from declared(pid, entry, target, join(where, "values", pid))
 
 
 def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -317,18 +340,23 @@ def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
         if param is None:
             yield Finding(where, f"unknown parameter {pid!r} for category {category!r}")
             continue
-        value = entry["value"]
-        if param.kind == "quantity":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                yield Finding(join(where, "value"), f"{pid} takes a number with a unit")
-            elif "unit" not in entry:
-                yield Finding(join(where, "unit"), f"{pid} needs a unit (measured in {param.unit})")
-            else:
-                yield from check_quantity({"value": value, "unit": entry["unit"]}, param, where)
-        elif param.kind == "boolean" and not isinstance(value, bool):
-            yield Finding(join(where, "value"), f"{pid} takes true or false")
-        elif param.kind == "enum" and (param.values is not None and value not in param.values):
-            yield Finding(join(where, "value"), f"{echo(value)} is not a known value of {pid!r}")
+        yield from declared(pid, entry, param, where)
+
+
+def declared(pid: str, entry: Mapping[str, Any], param: Parameter, where: str) -> Iterator[Finding]:
+    """Check one declared {value, unit} of a parameter: its kind, unit and (for enums) its value."""
+    value = entry["value"]
+    if param.kind == "quantity":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            yield Finding(join(where, "value"), f"{pid} takes a number with a unit")
+        elif "unit" not in entry:
+            yield Finding(join(where, "unit"), f"{pid} needs a unit (measured in {param.unit})")
+        else:
+            yield from check_quantity({"value": value, "unit": entry["unit"]}, param, where)
+    elif param.kind == "boolean" and not isinstance(value, bool):
+        yield Finding(join(where, "value"), f"{pid} takes true or false")
+    elif param.kind == "enum" and (param.values is not None and value not in param.values):
+        yield Finding(join(where, "value"), f"{echo(value)} is not a known value of {pid!r}")
 
 
 def licence_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import SHOTS, shot, sign_in
 from tests.conftest import STANDARDS
 
 
@@ -64,7 +64,7 @@ def test_admin_journey(page, server: str) -> None:  # type: ignore[no-untyped-de
     page.goto(server + "/standards?kind=joint")
     assert page.locator("a[href='/standards/cn-de-room-air-conditioner/2031']").count() == 1
     page.goto(server + "/compare?a=cn-de-room-air-conditioner@2031&b=de-uz-204@2016-08")
-    assert "b_stricter" in page.inner_text("ul.counts") or "not_comparable" in page.inner_text("ul.counts")
+    assert "B is stricter" in page.inner_text("ul.counts") or "not comparable" in page.inner_text("ul.counts")
     shot(page, "admin-published-compare")
     # The one console error is the rejected upload's 400 answer, which is what the page shows.
     assert [e for e in page.errors if "status of 400" not in e] == []
@@ -138,6 +138,11 @@ PAGES = [
     ("revisions", "/standards/cn-cel-room-air-conditioner/revisions"),
     ("agreement", "/agreements/cec-blue-angel-cooperation-2007"),
     ("check-form", "/check?category=room-air-conditioner"),
+    ("help", "/help"),
+    (
+        "compare-many",
+        "/compare?s=de-uz-204@2016-08&s=cn-de-room-air-conditioner@2017&s=cn-cel-room-air-conditioner@2013",
+    ),
     ("login", "/login"),
 ]
 ADMIN_PAGES = [
@@ -584,4 +589,53 @@ def test_new_category_and_joint_standard_journey(page, server: str) -> None:  # 
     page.goto(server + "/recognition")
     assert "test-dehumidifier-common-standard" in page.content()
     shot(page, "journey-a-recognition")
+    assert page.errors == []
+
+
+def test_manufacturer_sees_the_summary_at_once(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15, task 1: a manufacturer types a product (a decimal comma, R-290, a label held) and the page
+    opens at the summary: each label's verdict, route and what is still needed, in words."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(server + "/check?category=room-air-conditioner")
+    page.fill("#manufacturer", "Example Manufacturer")
+    page.fill("#model", "Split R-290 3.5 kW")
+    page.fill("#v-cooling\\.capacity\\.rated", "3,5")
+    page.fill("#v-energy\\.seer", "8,5")
+    page.select_option("#v-refrigerant\\.type", "R-290")
+    page.select_option("#held-0-label", "cn-cel")
+    page.fill("#held-0-licence", "EXAMPLE-0001")
+    page.select_option("#held-0-standard", "cn-cel-room-air-conditioner@2013")
+    page.click("#declare button[type=submit]")
+    page.wait_for_selector("#summary")
+    box = page.locator("#summary").bounding_box()
+    assert box is not None and 0 <= box["y"] < 800  # on the first screen, no scrolling
+    summary = page.inner_text("#summary")
+    assert "Blue Angel" in summary and "licence held" in summary and "to show" in summary
+    assert "incomplete" not in summary and "de-blue-angel" not in summary
+    assert "Refrigerant is halogen-free" in page.inner_text("#filled")
+    page.screenshot(path=str(SHOTS / "journey-manufacturer-summary.png"))  # the first screen, as seen
+    shot(page, "journey-manufacturer-summary-full")
+    page.click("#summary details summary >> nth=0")
+    assert page.locator("#summary details[open] li").count() >= 1
+    assert page.errors == []
+
+
+def test_staff_compare_three_standards(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15, task 2: from a standard's page, compare it with its joint standard and another label's."""
+    page.goto(server + "/standards/cn-cel-room-air-conditioner/2013")
+    page.click("#compare-with a")
+    page.wait_for_selector("#side-by-side")
+    headers = page.locator("#side-by-side thead th")
+    assert headers.count() >= 4  # the parameter column and three standards at least
+    assert "HJ 2535-2013 (China Environmental Labelling)" in page.inner_text("#side-by-side thead")
+    page.select_option("#s-1", "de-uz-204@2016-08")
+    page.click("#pick-many button[type=submit]")
+    page.wait_for_selector("#side-by-side")
+    assert "DE-UZ 204 (Blue Angel)" in page.inner_text("#side-by-side thead")
+    assert page.locator("#side-by-side .rel").count() > 0
+    shot(page, "journey-compare-three")
+    with page.expect_download() as info:
+        page.click("#csv")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert len({r["standard"] for r in rows}) >= 3
     assert page.errors == []

@@ -50,7 +50,8 @@ def test_bad_input_exits_1_naming_the_field(tmp_path: Path) -> None:
     bad.write_text(json.dumps(product))
     code, out, err = run("check", str(bad))
     assert code == 1 and out == ""
-    assert f"{bad}: /values/cooling.capacity.rated/unit: unit 'm' is [length]" in err
+    assert f"{bad}: /values/cooling.capacity.rated/unit: Rated cooling capacity" in err
+    assert "'m' measures a length" in err
     bad.write_text('{"category": "room-air-conditioner", "values": {')
     code, _, err = run("check", str(bad))
     assert code == 1 and err.startswith(f"{bad}: ") and "JSON" in err

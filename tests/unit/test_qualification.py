@@ -391,7 +391,7 @@ BAD = [
     (
         {"values": {"cooling.capacity.rated": {"value": 3.5, "unit": "kg"}}},
         "/values/cooling.capacity.rated/unit",
-        "is [mass]",
+        "'kg' measures a mass",
     ),
     (
         {"values": {"cooling.capacity.rated": {"value": -3.5, "unit": "kW"}}},

@@ -28,7 +28,7 @@ def test_upload_with_an_error_shows_its_path_then_fix_and_publish(client: FlaskC
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "/criteria/1/requirement/value/unit" in page and "[mass]" in page
+    assert "/criteria/1/requirement/value/unit" in page and "measures a mass" in page
     assert client.get("/admin/").get_data(as_text=True).count("@2030") == 0  # nothing stored
     good = _joint()
     response = client.post(

@@ -60,7 +60,7 @@ def test_the_check_form_takes_plain_finite_numbers_only(client: FlaskClient, num
     }
     r = client.post("/check", data=form)
     page = r.get_data(as_text=True)
-    assert r.status_code == 400 and "/values/energy.seer/value" in page and "is not a number such as 7.2" in page
+    assert r.status_code == 400 and "/values/energy.seer/value" in page and "write a number such as 7.2 or 7,2" in page
 
 
 def test_the_anonymous_check_refuses_other_documents_before_any_schema_work(client: FlaskClient) -> None:

@@ -67,7 +67,10 @@ def test_standard_detail_groups_criteria_and_shows_flags(client: FlaskClient) ->
 
 def test_revision_diff_between_versions(client: FlaskClient) -> None:
     page = client.get("/standards/cn-cel-room-air-conditioner/revisions?a=2006&b=2013").get_data(as_text=True)
-    assert "Mode: revision" in page and "only in B" in page
+    assert "two versions of one standard" in page and "only in B" in page
+    assert "<h2>Editorial changes</h2>" in page and "<h3>Scope</h3>" in page and "<h3>Dates</h3>" in page
+    assert "<meter" not in page and 'id="cov-a"' not in page  # no "A covers B" between two versions
+    assert "Notes of B" in page and "scope extended to variable-speed units" in page
 
 
 def test_compare_page_csv_json_and_permalink(client: FlaskClient) -> None:
@@ -170,7 +173,7 @@ def test_check_upload_form_and_api_agree_with_the_cli(client: FlaskClient) -> No
     form_page = client.post("/check", data=fields).get_data(as_text=True)
     for result in cli["results"]:
         ref, labels = f"{result['standard']}@{result['version']}", ", ".join(result["labels"])
-        assert f'{ref}</code> [{labels}]: <span class="verdict">{result["verdict"]}' in form_page
+        assert f'{ref}</code> [{labels}]: <span class="verdict" data-verdict="{result["verdict"]}">' in form_page
     assert "Pathway from cn-cel" in form_page
 
 

@@ -113,6 +113,8 @@ def test_login_redirect_stays_on_this_site(client: FlaskClient) -> None:
 DRAFT = "/admin/drafts/cn-de-room-air-conditioner/2098"
 PUBLIC_GET = [
     "/",
+    "/help",
+    "/compare.json?s=de-uz-204@2016-08&s=cn-cel-room-air-conditioner@2013",
     "/healthz",
     "/readyz",
     "/search?q=air",

@@ -1,0 +1,145 @@
+"""The answers people come for: the check report's summary, fields and implied values, the help page,
+several standards side by side, revisions in words, a standard's notes and agreements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from flask.testing import FlaskClient
+
+from registry import glossary
+from tests.conftest import ROOT
+from tests.web.conftest import csrf_token
+
+PRODUCTS = ROOT / "examples" / "products"
+AC = "room-air-conditioner"
+
+
+def _upload(client: FlaskClient, name: str) -> str:
+    token = csrf_token(client, "/check")
+    return client.post(
+        "/check",
+        data={
+            "csrf_token": token,
+            "date": "2026-11-23",
+            "declaration": (io.BytesIO((PRODUCTS / name).read_bytes()), "p.json"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+
+
+def test_the_report_opens_with_a_summary_per_standard_in_words(client: FlaskClient) -> None:
+    api = client.post("/api/v1/check?date=2026-11-23", data=(PRODUCTS / "split-ac-r290-3.5kw.json").read_bytes())
+    results = api.get_json()["results"]
+    page = _upload(client, "split-ac-r290-3.5kw.json")
+    summary = page.split('id="summary"', 1)[1].split("</table>", 1)[0]
+    assert page.index('id="summary"') < page.index('id="declare"')  # the answer first, the form after it
+    rows = re.findall(r'<tr class="verdict-(\w+)" data-verdict="\w+" data-route="(\w+)" data-needed="(\d+)">', summary)
+    assert [v for v, _, _ in rows] == [r["verdict"] for r in results]
+    for (_verdict, route, needed), r in zip(rows, results, strict=True):
+        if r["held_licences"]:
+            assert route == "held" and needed == "0"
+        elif r["pathways"]:
+            fewest = min(len(p["extra_proof"]) for p in r["pathways"])
+            assert route in ("agreement", "joint_standard") and int(needed) == fewest
+        else:
+            assert route == "own"
+    assert "Blue Angel" in summary and "de-blue-angel" not in summary  # names, not ids
+    assert "not decided yet" in summary and ">incomplete<" not in summary  # words, not codes
+    assert 'href="/help#verdict-incomplete"' in summary
+
+
+def test_decimal_commas_units_in_words_and_errors_at_their_fields(client: FlaskClient) -> None:
+    fields = {"csrf_token": csrf_token(client, "/check"), "category": AC, "manufacturer": "M", "model": "X"}
+    ok = client.post("/check", data=fields | {"v:cooling.capacity.rated": "3,5", "v:energy.seer": "8,5"})
+    assert ok.status_code == 200 and 'id="summary"' in ok.get_data(as_text=True)
+    bad = client.post(
+        "/check",
+        data=fields
+        | {
+            "v:cooling.capacity.rated": "1,000",
+            "v:noise.indoor.sound_power": "55",
+            "u:noise.indoor.sound_power": "kW",
+        },
+    )
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert re.search(r'id="v-cooling.capacity.rated-error">[^<]*ambiguous', page)  # at its field
+    unit = re.search(r'id="u-noise.indoor.sound_power-error">([^<]*)<', page)
+    assert unit and "is a sound level, measured in dB(A)" in unit.group(1) and "measures a power" in unit.group(1)
+    assert "[mass]" not in page and "[length]" not in page  # no pint dimensions
+    assert 'value="1,000"' in page  # what was typed is kept
+
+
+def test_r290_fills_in_halogen_free_and_its_gwp_where_left_empty_and_says_so(client: FlaskClient) -> None:
+    fields = {"csrf_token": csrf_token(client, "/check"), "category": AC, "manufacturer": "M", "model": "X"}
+    page = client.post("/check", data=fields | {"v:refrigerant.type": "R-290"}).get_data(as_text=True)
+    filled = page.split('id="filled"', 1)[1].split("</div>", 1)[0]
+    assert "Refrigerant is halogen-free" in filled and "<strong>yes</strong>" in filled
+    assert "<strong>3</strong>" in filled and "blauer-engel" not in filled and "Blauer Engel" in filled
+    assert 'id="v-refrigerant.gwp100" name="v:refrigerant.gwp100" inputmode="decimal" size="8" value="3"' in page
+    # What the user typed wins over the default.
+    own = client.post("/check", data=fields | {"v:refrigerant.type": "R-290", "v:refrigerant.gwp100": "5"})
+    text = own.get_data(as_text=True)
+    assert 'value="5"' in text and "<strong>5</strong>" not in text.split('id="filled"', 1)[-1].split("</div>")[0]
+    # The form says beforehand what follows from each value.
+    form = client.get(f"/check?category={AC}").get_data(as_text=True)
+    implies = re.search(r'class="implies">R-290 → ([^<]*)<', form)
+    assert implies and "Refrigerant is halogen-free: yes" in implies.group(1)
+    assert "Global warming potential of the refrigerant (100-year): 3" in implies.group(1)
+
+
+def test_the_help_page_explains_every_code_in_both_languages(client: FlaskClient) -> None:
+    en = client.get("/help").get_data(as_text=True)
+    zh = client.get("/help", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    for group in glossary.GROUPS:
+        for term in group.terms:
+            assert f'id="{group.key}-{term.code}"' in en and f'id="{group.key}-{term.code}"' in zh
+            assert term.meaning in en and term.example in en
+            assert term.meaning not in zh and term.example not in zh  # translated, not left in English
+    assert "如何阅读本登记系统" in zh and "尚无定论" in zh
+
+
+def test_up_to_five_standards_side_by_side_with_downloads(client: FlaskClient) -> None:
+    refs = ["de-uz-204@2016-08", "cn-de-room-air-conditioner@2017", "cn-cel-room-air-conditioner@2013"]
+    query = "&".join(f"s={r}" for r in refs)
+    page = client.get(f"/compare?{query}").get_data(as_text=True)
+    table = page.split('id="side-by-side"', 1)[1].split("</table>", 1)[0]
+    header = table.split("</thead>", 1)[0]
+    assert header.count('<th scope="col">') == 4 and "DE-UZ 204 (Blue Angel)" in header
+    assert "Seasonal energy efficiency ratio" in table and "not comparable" in table
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/compare.csv?{query}").get_data(as_text=True))))
+    assert {r["standard"] for r in rows} == set(refs)
+    assert {r["relation_to_reference"] for r in rows if r["standard"] == refs[0]} == {"reference"}
+    body = json.loads(client.get(f"/compare.json?{query}").get_data(as_text=True))
+    assert body["reference"] == refs[0] and [c["b"]["id"] for c in body["comparisons"]] == [
+        "cn-de-room-air-conditioner",
+        "cn-cel-room-air-conditioner",
+    ]
+    six = "&".join(f"s={r}" for r in refs * 2)
+    assert client.get(f"/compare?{six}").status_code == 400
+    assert client.get("/compare?s=de-uz-204@2016-08&s=nope@1").status_code == 404
+    assert client.get("/compare.json").status_code == 400
+
+
+def test_a_standard_page_shows_its_notes_agreements_and_what_to_compare_it_with(client: FlaskClient) -> None:
+    page = client.get("/standards/cn-cel-room-air-conditioner/2013").get_data(as_text=True)
+    assert 'id="notes"' in page and "scope extended to variable-speed units" in page
+    agreements = page.split('id="agreements"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/agreements/cn-de-room-air-conditioner-common-2017"' in agreements
+    link = re.search(r'id="compare-with"><a href="([^"]+)"', page)
+    assert link
+    compared = client.get(link.group(1).replace("&amp;", "&"))
+    assert compared.status_code == 200 and "HJ 2535-2013 (China Environmental Labelling)" in compared.get_data(
+        as_text=True
+    )
+    assert re.search(r"s=cn-cel-room-air-conditioner(@|%40)2013", link.group(1))  # itself first
+    assert "cn-de-room-air-conditioner" in link.group(1)  # its joint standard is preselected
+
+
+def test_pickers_show_names_and_send_ids(client: FlaskClient) -> None:
+    page = client.get("/compare").get_data(as_text=True)
+    assert '<option value="de-uz-204@2016-08" >DE-UZ 204 (Blue Angel) · 2016-08</option>' in page
