@@ -105,13 +105,21 @@ class Category:
     definition: Text
     broader: str | None
     parameters: Mapping[str, Parameter]
+    aliases: tuple[str, ...] = ()  # everyday and alternative names people search with
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Category:
         """Build from a parameter vocabulary document."""
         cat = raw["category"]
         params = {p["id"]: Parameter.from_json(p, cat["id"]) for p in raw["parameters"]}
-        return cls(cat["id"], cat["name"], cat["definition"], cat.get("broader"), MappingProxyType(params))
+        return cls(
+            cat["id"],
+            cat["name"],
+            cat["definition"],
+            cat.get("broader"),
+            MappingProxyType(params),
+            tuple(cat.get("aliases", ())),
+        )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app, request
 
+from registry import search
 from registry.findings import Finding
 from registry.model import DocumentRef
 from registry.source import VersionInfo
@@ -27,6 +28,7 @@ class Data:
     source: StoreReader
     validator: Validator
     rendered: PageCache = field(default_factory=PageCache)  # pages until the next write; content by hash
+    index: search.Index = field(default_factory=search.Index)  # the search index of what the reader lists
 
     @property
     def engine(self) -> Any:
@@ -37,6 +39,11 @@ class Data:
     def head_seen(self) -> int:
         """Return the audit head the reader reflects (part of every kept page's key)."""
         return self.source.head_seen
+
+    def search(self, query: str, shown: int = search.SHOWN) -> search.Results:
+        """Search what the reader lists (no drafts), the index first brought up to the reader's audit head."""
+        self.index.sync(self.source, seen=self.source.refresh())
+        return self.index.search(query, shown)
 
     def keep(self, key: tuple[Any, ...], value: Any) -> None:
         """Keep something rendered (bounded in bytes; too large a page is not kept)."""

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from registry import glossary, render, sheet, truth
+from registry import search as registry_search
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
 from registry.findings import Finding, capped, echo, pointer
@@ -193,9 +194,33 @@ def search() -> str:
     throttle.heavy()
     given = request.args.get("q", "")
     query = given[:SEARCH_LIMIT]
-    page = paging.paginate(views.search(data().source, query))
+    kind = request.args.get("kind", "")
+    kind = kind if kind in registry_search.KINDS else ""
+    found = data().search(query, shown=500 if kind else registry_search.SHOWN)
     cut = len(given) > SEARCH_LIMIT
-    return render_template("search.html", q=query, results=page.items, page=page, cut=cut, limit=SEARCH_LIMIT)
+    return render_template(
+        "search.html", q=query, found=found, only=kind, kinds=registry_search.KINDS, cut=cut, limit=SEARCH_LIMIT
+    )
+
+
+_MARK_LIMIT = 20  # alternatives highlighted at most
+
+
+@bp.app_template_global()
+def marked(text: str, found: Any) -> Markup:
+    """Return text with what the query matched in it marked (case-insensitive, every alternative of every word)."""
+    alternatives = sorted({a for word in found.words for a in word.split(" | ") if "=" not in a}, key=len, reverse=True)
+    if not alternatives or not text:
+        return Markup.escape(text)
+    pattern = re.compile("|".join(re.escape(a) for a in alternatives[:_MARK_LIMIT]), re.IGNORECASE)
+    out, at = [], 0
+    for m in pattern.finditer(text):
+        if m.end() == m.start():
+            continue
+        out += [Markup.escape(text[at : m.start()]), Markup("<mark>{}</mark>").format(m.group(0))]
+        at = m.end()
+    out.append(Markup.escape(text[at:]))
+    return Markup("").join(out)
 
 
 @bp.get("/labels")

@@ -13,44 +13,7 @@ from typing import Any
 from registry import in_force, render
 from registry.catalog import Catalog
 from registry.diff import Diff
-from registry.model import Agreement, Label, Standard, pick
-from registry.source import Source
-
-
-def search(source: Source, query: str) -> list[dict[str, str]]:
-    """Find labels, standards and criteria whose id, name or title contains the words (no drafts)."""
-    words = [w.casefold() for w in query.split() if w]
-    if not words:
-        return []
-
-    def hit(*texts: Any) -> bool:
-        blob = " ".join(str(t) for t in texts).casefold()
-        return all(w in blob for w in words)
-
-    found: list[dict[str, str]] = []
-    for lab in sorted(source.labels.values(), key=lambda x: x.id):
-        if hit(lab.id, lab.short_name or "", *lab.names.values(), *lab.countries):
-            found.append({"kind": "label", "id": lab.id, "title": pick(lab.names)})
-    for v in source.versions():
-        if hit(v.doc_id, v.designation or "", *v.title.values(), v.category):
-            found.append({"kind": "standard", "id": v.doc_id, "version": v.version, "title": pick(v.title)})
-        if not hit(v.criteria_text):
-            continue  # no criterion of this version has every word
-        for ident, parameter, titles in v.criteria():
-            if hit(ident, parameter, *titles.values()):
-                found.append(
-                    {
-                        "kind": "criterion",
-                        "id": v.doc_id,
-                        "version": v.version,
-                        "criterion": ident,
-                        "title": pick(titles),
-                    }
-                )
-    for agr in source.agreements:
-        if hit(agr.id, *agr.title.values(), *agr.parties):
-            found.append({"kind": "agreement", "id": agr.id, "title": pick(agr.title)})
-    return found
+from registry.model import Agreement, Label, Standard
 
 
 def topics(std: Standard) -> list[tuple[str, list[Any]]]:

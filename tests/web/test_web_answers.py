@@ -143,3 +143,17 @@ def test_a_standard_page_shows_its_notes_agreements_and_what_to_compare_it_with(
 def test_pickers_show_names_and_send_ids(client: FlaskClient) -> None:
     page = client.get("/compare").get_data(as_text=True)
     assert '<option value="de-uz-204@2016-08" >DE-UZ 204 (Blue Angel) · 2016-08</option>' in page
+
+
+def test_search_groups_results_with_counts_and_marks_what_matched(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "蓝天使"}).get_data(as_text=True)
+    counts = dict(re.findall(r'data-kind="(\w+)">(\d+)<', page))
+    assert counts["label"] == "1" and int(counts["standard"]) >= 2
+    assert '<section id="kind-label">' in page and '<section id="kind-standard">' in page
+    typo = client.get("/search", query_string={"q": "Blue Angle"}).get_data(as_text=True)
+    assert "<mark>Blue</mark> <mark>Angel</mark>" in typo  # the word it was read as, marked
+    chinese = client.get("/search", query_string={"q": "空调"}, headers={"Accept-Language": "zh-CN"})
+    text = chinese.get_data(as_text=True)
+    assert "/standards/de-uz-204/2016-08" in text and "标准" in text
+    more = client.get("/search", query_string={"q": "air", "kind": "standard"}).get_data(as_text=True)
+    assert '<section id="kind-label">' not in more

@@ -26,7 +26,7 @@ def test_home_counts_and_latest_changes(client: FlaskClient) -> None:
 
 def test_search_finds_labels_standards_and_criteria(client: FlaskClient) -> None:
     page = client.get("/search?q=halogen").get_data(as_text=True)
-    assert "refrigerant-halogen-free" in page  # a criterion, linked to its standard
+    assert "#c-refrigerant-halogen-free" in page  # a criterion, linked to its standard
     page = client.get("/search?q=blue angel").get_data(as_text=True)
     assert "/labels/de-blue-angel" in page
     assert "Nothing found" in client.get("/search?q=zzzz-nothing").get_data(as_text=True)
