@@ -83,6 +83,10 @@ def test_a_long_chinese_search_gets_the_registrys_answer_not_a_bare_414(site: st
         page = answer.read().decode("utf-8")
         assert answer.status == 200
     assert "Your search was cut to its first 200 characters." in page
+    with pytest.raises(urllib.error.HTTPError) as caught:  # near gunicorn's ceiling: the registry's own 414 page
+        urllib.request.urlopen(f"{site}/search?q={'x' * 8050}", timeout=30)
+    with caught.value as refused:
+        assert refused.code == 414 and "Address too long" in refused.read().decode("utf-8")
     with pytest.raises(urllib.error.HTTPError) as caught:  # beyond gunicorn's ceiling, 414 stays
         urllib.request.urlopen(f"{site}/search?q={'x' * 9000}", timeout=30)
     with caught.value as refused:

@@ -7,12 +7,13 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
 from registry import glossary
 from tests.conftest import ROOT
-from tests.web.conftest import csrf_token
+from tests.web.conftest import csrf_token, make_app
 
 PRODUCTS = ROOT / "examples" / "products"
 AC = "room-air-conditioner"
@@ -157,3 +158,32 @@ def test_search_groups_results_with_counts_and_marks_what_matched(client: FlaskC
     assert "/standards/de-uz-204/2016-08" in text and "标准" in text
     more = client.get("/search", query_string={"q": "air", "kind": "standard"}).get_data(as_text=True)
     assert '<section id="kind-label">' not in more
+
+
+def test_error_pages_are_the_registrys_own_in_the_users_language(client: FlaskClient) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    missing = client.get("/labels/%00nope", headers=zh)
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "<h1>未找到" in page and "Not found" not in page
+    assert "\\x00" not in page and "\ufffd" in page  # a control character is not printed as an escape
+    assert client.get("/labels/nope").status_code == 404
+    wrong = client.post("/labels", headers=zh)
+    assert wrong.status_code == 405 and "此处不接受该请求" in wrong.get_data(as_text=True) and wrong.headers["Allow"]
+    big = client.post(
+        "/check", data={"declaration": (io.BytesIO(b"x" * 300_000), "p.json")}, content_type="multipart/form-data"
+    )
+    assert big.status_code == 413 and "256 KiB" in big.get_data(as_text=True)
+    long_ = client.get("/labels?country=" + "x" * 8100, headers=zh)
+    assert long_.status_code == 414 and "地址过长" in long_.get_data(as_text=True)
+
+
+def test_a_bug_gets_the_registrys_own_500_page(tmp_path: Path, seeded_db: Path) -> None:
+    app = make_app(tmp_path, seeded_db, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/test-fault")
+    def fault() -> str:
+        raise RuntimeError("a bug")
+
+    broken = app.test_client().get("/test-fault", headers={"Accept-Language": "zh-CN"})
+    page = broken.get_data(as_text=True)
+    assert broken.status_code == 500 and "我们这边出了问题" in page and "a bug" not in page
