@@ -21,7 +21,7 @@ class Term:
 
     code: str
     words: str
-    meaning: str
+    meaning: str  # "" for a term whose words say it all (a topic)
     example: str
 
 
@@ -366,6 +366,51 @@ GROUPS: tuple[Group, ...] = (
                 N_("joint (common) standard"),
                 N_("Written and adopted by two or more labels together."),
                 N_("The China–Japan scanner common standard of 2017."),
+            ),
+        ),
+    ),
+    Group(
+        "topic",
+        N_("Topics of criteria"),
+        (
+            Term("energy", N_("energy"), "", ""),
+            Term("refrigerant", N_("refrigerant"), "", ""),
+            Term("noise", N_("noise"), "", ""),
+            Term("hazardous-substances", N_("hazardous substances"), "", ""),
+            Term("emissions", N_("emissions"), "", ""),
+            Term("materials", N_("materials"), "", ""),
+            Term("packaging", N_("packaging"), "", ""),
+            Term("durability", N_("durability"), "", ""),
+            Term("documentation", N_("documentation"), "", ""),
+            Term("safety", N_("safety"), "", ""),
+            Term("production", N_("production"), "", ""),
+            Term("recycling", N_("recycling"), "", ""),
+            Term("design", N_("design"), "", ""),
+            Term("consumables", N_("consumables"), "", ""),
+            Term("other", N_("other"), "", ""),
+        ),
+    ),
+    Group(
+        "change",
+        N_("Editorial changes between versions"),
+        (
+            Term(
+                "added",
+                N_("added"),
+                N_("The later version has it, the earlier one did not."),
+                N_("A note added in 2013."),
+            ),
+            Term(
+                "removed",
+                N_("removed"),
+                N_("The earlier version had it, the later one does not."),
+                N_("A source no longer cited."),
+            ),
+            Term(
+                "changed",
+                N_("changed"),
+                N_("Both versions have it, written differently."),
+                N_("A new publication date."),
             ),
         ),
     ),

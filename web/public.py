@@ -74,6 +74,41 @@ def _t(value: Any, lang: str = "en") -> str:
     return pick(value, lang) if value is not None else ""
 
 
+def picked_language(text: Any, wanted: str) -> str | None:
+    """Return the language ``pick`` takes from a text in several languages (None for an empty text)."""
+    if not text:
+        return None
+    for lang in (wanted, wanted.split("-")[0], "en"):
+        if lang in text:
+            return str(lang)
+    return str(next(iter(text)))
+
+
+@bp.app_template_filter("lt")
+def _lt(value: Any, lang: str | None = None) -> Markup:
+    """Return a text in the wanted language (default: the page's), marked with its language when it is
+    another (a document written only in English, on a Chinese page)."""
+    wanted = lang or _lang()
+    found = picked_language(value, wanted)
+    if found is None:
+        return Markup("")
+    text = pick(value, wanted)
+    page = _lang()
+    if found == page or found.split("-")[0] == page.split("-")[0]:
+        return Markup.escape(text)
+    return Markup('<span lang="{}">{}</span>').format(found, text)
+
+
+@bp.app_template_filter("en")
+def _en(value: Any) -> Markup:
+    """Return a sentence the registry's core wrote in English, marked as English on a page in another language."""
+    if value is None or value == "":
+        return Markup("")
+    if _lang() == "en":
+        return Markup.escape(value)
+    return Markup('<span lang="en">{}</span>').format(value)
+
+
 @bp.app_template_global()
 def requirement_words(req: Any) -> str:
     return render.constraint(req)
@@ -204,6 +239,7 @@ def search() -> str:
 
 
 _MARK_LIMIT = 20  # alternatives highlighted at most
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 @bp.app_template_global()
@@ -220,7 +256,10 @@ def marked(text: str, found: Any) -> Markup:
         out += [Markup.escape(text[at : m.start()]), Markup("<mark>{}</mark>").format(m.group(0))]
         at = m.end()
     out.append(Markup.escape(text[at:]))
-    return Markup("").join(out)
+    joined = Markup("").join(out)
+    if _lang() != "en" and not _CJK.search(text):
+        return Markup('<span lang="en">{}</span>').format(joined)  # a name written only in English
+    return joined
 
 
 @bp.get("/labels")
@@ -377,14 +416,17 @@ def revisions(ident: str) -> str:
     )
 
 
-def _refs(d: Data) -> list[tuple[str, str]]:
-    """Return every listed version as (ID@VERSION, the name people know it by) for the pickers."""
+def _refs(d: Data) -> list[tuple[str, str, str | None]]:
+    """Return every listed version as (ID@VERSION, the name people know it by, the language of that name when
+    it is not the page's: a title written only in English) for the pickers."""
     lang = _lang()
     names = {lab.id: pick(lab.names, lang) for lab in d.source.labels.values()}
     found = []
     for v in d.source.versions():
         name = f"{v.designation or pick(v.title, lang)} ({', '.join(names.get(x, x) for x in v.labels)})"
-        found.append((v.ref, f"{name} · {v.version}" if v.version not in name else name))
+        written = None if v.designation else picked_language(v.title, lang)
+        other = written if written and written.split("-")[0] != lang.split("-")[0] else None
+        found.append((v.ref, f"{name} · {v.version}" if v.version not in name else name, other))
     return found
 
 

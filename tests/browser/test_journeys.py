@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from tests.browser.conftest import SHOTS, shot, sign_in
 from tests.conftest import STANDARDS
@@ -639,3 +642,96 @@ def test_staff_compare_three_standards(page, server: str) -> None:  # type: igno
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert len({r["standard"] for r in rows}) >= 3
     assert page.errors == []
+
+
+def test_chinese_user_searches_and_reads_a_chinese_check_report(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15, task 3: a Chinese user searches 空调, then checks a product and reads the report in Chinese."""
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/")
+    page.fill("header form.search input[name=q]", "空调")
+    page.press("header form.search input[name=q]", "Enter")
+    page.wait_for_selector("#kind-standard")
+    assert "标准" in page.inner_text("#counts")
+    assert page.locator("#kind-standard a[href='/standards/de-uz-204/2016-08']").count() == 1
+    shot(page, "journey-zh-search")
+    page.click("nav >> text=产品检查")
+    page.select_option("#category", "room-air-conditioner")
+    page.click("form.filters button[type=submit]")
+    page.fill("#manufacturer", "示例制造商")
+    page.fill("#model", "R-290 分体式 3.5 kW")
+    page.fill("#v-cooling\\.capacity\\.rated", "3,5")
+    page.select_option("#v-refrigerant\\.type", "R-290")
+    page.select_option("#held-0-label", "cn-cel")
+    page.fill("#held-0-licence", "EXAMPLE-0001")
+    page.click("#declare button[type=submit]")
+    page.wait_for_selector("#summary")
+    summary = page.inner_text("#summary")
+    assert "蓝天使" in summary and "尚无定论" in summary and "已持有证书" in summary
+    visible = page.evaluate(
+        """() => {
+        const walk = (n) => n.nodeType === 3 ? n.textContent : (n.closest && n.closest('[lang]:not([lang^=zh]), code')
+            ? '' : Array.from(n.childNodes).map(walk).join(' '));
+        return walk(document.querySelector('#report'));
+    }"""
+    )
+    for english in ("not decided yet", "licence held", "Still needed", "Route", "Verdict", "apply directly"):
+        assert english not in visible, english
+    page.screenshot(path=str(SHOTS / "journey-zh-check-report.png"))
+    shot(page, "journey-zh-check-report-full")
+    assert errors == []
+    context.close()
+
+
+AXE_JS = Path(
+    os.environ.get(
+        "AXE_JS",
+        str(Path(__file__).resolve().parents[2] / ".venv" / "axe-4.14.1" / "node_modules" / "axe-core" / "axe.min.js"),
+    )
+)
+A11Y_PAGES = [
+    *PAGES,
+    ("compare", "/compare?a=cn-de-room-air-conditioner@2017&b=de-uz-204@2016-08"),
+    ("recognition", "/recognition"),
+    ("search-zh", "/search?q=空调"),
+    ("labels-all", "/labels"),
+    ("licence", "/licences/de-blue-angel-midea-room-air-conditioner-2018"),
+    ("not-found", "/labels/nope"),
+]
+
+
+def _serious(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_public_page_passes_axe_without_serious_violations(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (the npm package's script, from the local file ./test installs) on every public page, in both
+    languages, and on a check report: no serious or critical violation."""
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is needed for the accessibility check: {AXE_JS} is missing (./test installs it)")
+    found = {}
+    for language in ("en", "zh-CN"):
+        context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": language})
+        page = context.new_page()
+        for name, path in A11Y_PAGES:
+            page.goto(server + path)
+            if problems := _serious(page):
+                found[f"{language} {name}"] = problems
+        page.goto(server + "/check")
+        page.set_input_files(
+            "#upload input[type=file]", str(STANDARDS.parent / "examples" / "products" / "split-ac-r290-3.5kw.json")
+        )
+        page.click("#upload button[type=submit]")
+        page.wait_for_selector("#summary")
+        if problems := _serious(page):
+            found[f"{language} check report"] = problems
+        context.close()
+    assert not found, found
