@@ -148,6 +148,25 @@ def label_name(ident: str) -> str:
     return pick(lab.names, _lang()) if lab is not None else ident
 
 
+NETWORK_NAME = 32  # characters of a label's name in the network picture (the full name is its node's title)
+
+
+@bp.app_template_global()
+def short_label_text(ident: str) -> str:
+    """Return the name a label goes by where space is short: its short name, else its name cut to fit."""
+    lab = data().source.labels.get(ident)
+    if lab is None:
+        return ident
+    name = lab.short_name or pick(lab.names, _lang())
+    return name if len(name) <= NETWORK_NAME else name[: NETWORK_NAME - 1] + "…"
+
+
+@bp.app_template_global()
+def short_label(lab: Any) -> str:
+    """Return the short name of a label object (the matrix's column heads)."""
+    return short_label_text(lab.id)
+
+
 @bp.app_template_global()
 def category_name(ident: str) -> str:
     """Return a category's name in the page's language (its id when the category is not known)."""

@@ -97,18 +97,33 @@ def matrix(catalog: Catalog, category: str | None) -> tuple[list[Label], dict[tu
     return labels, cells
 
 
+NETWORK_SIZE, NETWORK_RADIUS, LABEL_GAP = 960, 250, 14  # px: the picture, the ring of nodes, node to its name
+
+
 def network_svg(labels: Sequence[Label], cells: dict[tuple[str, str], Cell], today: dt.date) -> dict[str, Any]:
-    """Return node positions and edges for the recognition network picture (drawn by the template)."""
-    size, radius = 720, 290
+    """Return node positions and edges for the recognition network picture (drawn by the template).
+
+    Nodes sit on a ring; each name runs outward along its node's radius (turned to read left to right), so
+    names never cross each other or another node: neighbours on the ring are ``2 pi r / n`` apart, far more
+    than a line of text is high, and a name lies outside the ring where no node is."""
+    size, radius = NETWORK_SIZE, NETWORK_RADIUS
+    centre = size / 2
     nodes = []
     for i, lab in enumerate(labels):
         angle = 2 * math.pi * i / max(1, len(labels)) - math.pi / 2
+        cos, sin = math.cos(angle), math.sin(angle)
+        left = cos < -1e-9
+        degrees = math.degrees(angle) + (180 if left else 0)
         nodes.append(
             {
                 "id": lab.id,
                 "name": lab.short_name or lab.id,
-                "x": round(size / 2 + radius * math.cos(angle), 1),
-                "y": round(size / 2 + radius * math.sin(angle), 1),
+                "x": round(centre + radius * cos, 1),
+                "y": round(centre + radius * sin, 1),
+                "lx": round(centre + (radius + LABEL_GAP) * cos, 1),
+                "ly": round(centre + (radius + LABEL_GAP) * sin, 1),
+                "rotate": round(degrees, 1),
+                "anchor": "end" if left else "start",
                 "genices": lab.genices_status == "certified",
             }
         )
@@ -132,10 +147,10 @@ def network_svg(labels: Sequence[Label], cells: dict[tuple[str, str], Cell], tod
                     "a": at[a],
                     "b": at[b],
                     "id": agr.id,
+                    "agreement": agr,
                     "kind": kind,
                     "status": status,
                     "active": status in in_force.ACTIVE,
-                    "title": f"{agr.id}: {', '.join(agr.types)} ({status})",
                 }
             )
     return {"size": size, "nodes": nodes, "edges": edges}

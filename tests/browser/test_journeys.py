@@ -97,6 +97,45 @@ def test_recognition_matrix_and_network_render(page, server: str) -> None:  # ty
     assert page.locator("#network line").count() >= 20 and page.locator("#network circle").count() >= 10
     # GEN peer review is marked on the headers with its year; the cells hold agreements only.
     assert page.locator("#matrix th abbr.g").count() >= 10 and page.locator("#matrix td abbr.g").count() == 0
+    # No name overlaps another name or another label's node (each name runs outward along its radius).
+    overlaps = page.evaluate(
+        """() => {
+        const nodes = Array.from(document.querySelectorAll('#network g.node'));
+        const boxes = nodes.map(g => ({id: g.dataset.label, c: g.querySelector('circle').getBoundingClientRect(),
+                                       t: g.querySelector('text')}));
+        const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const found = [];
+        for (const a of boxes) {
+          const quads = a.t.getClientRects();  // the rotated text as the browser lays it out
+          for (const b of boxes) {
+            if (a !== b && Array.from(quads).some(q => hit(q, b.c))) found.push(a.id + ' over ' + b.id);
+          }
+        }
+        // Names against each other: points along each rotated name, tested against every other name's shape.
+        const texts = boxes.map(b => b.t);
+        for (let i = 0; i < texts.length; i++) {
+          const n = texts[i].getNumberOfChars();
+          for (let k = 0; k < n; k++) {
+            const p = texts[i].getStartPositionOfChar(k);
+            const m = texts[i].getScreenCTM();
+            const x = p.x * m.a + p.y * m.c + m.e, y = p.x * m.b + p.y * m.d + m.f;
+            for (let j = 0; j < texts.length; j++) {
+              if (i === j) continue;
+              const el = document.elementFromPoint(x, y);
+              if (el === texts[j]) { found.push(boxes[i].id + ' crosses ' + boxes[j].id); break; }
+            }
+          }
+        }
+        return found;
+    }"""
+    )
+    assert overlaps == [], overlaps
+    # A cell says its agreements in words on tap, not in a tooltip only.
+    cell = page.locator("#matrix details.cell").first
+    cell.locator("summary").click()
+    assert cell.locator(".pop").is_visible() and cell.locator(".pop a").count() == 1
+    words = cell.locator(".pop").inner_text()
+    assert "_" not in words and any(w in words for w in ("recognition", "cooperation", "common core", "exchange"))
     shot(page, "recognition")
     page.select_option("select[name=category]", "scanner")
     page.click("form.filters button[type=submit]")
