@@ -15,21 +15,46 @@ LE, GE = "≤", "≥"  # the symbols of every limit in words: pages, command lin
 RELATIONS = glossary.words_of("relation")
 
 
+def value(v: Any, unit: str | None = None) -> str:
+    """Return one value as every page, report and command writes it: '7.2 W/W', '3', 'true', 'R-290'."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        shown = str(v) if isinstance(v, int) else f"{v:g}"
+        return shown if unit in (None, "dimensionless") else f"{shown} {unit}"
+    return str(v)
+
+
 def quantity(q: Mapping[str, Any] | None) -> str:
     """Return '7.0 W/W', or a marker when the value is not known."""
     if q is None:
         return _UNKNOWN
-    value = q["value"]
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
-    return shown if q["unit"] == "dimensionless" else f"{shown} {q['unit']}"
+    return value(q["value"], q["unit"])
 
 
-def _bound(symbol_in: str, symbol_ex: str, value: Any, inclusive: bool | None) -> str:
-    if value is None:
+def bound(symbol_in: str, symbol_ex: str, shown: str | None, inclusive: bool | None) -> str:
+    """Return one end of a limit in words, the one way every page, report and command writes it:
+    '≥ 7 W/W', '> 7 W/W', '> or ≥ 7 W/W (comparator not known)', '≥ (value not known)'."""
+    if shown is None:
         return f"{symbol_in} ({_UNKNOWN})"
     if inclusive is None:
-        return f"{symbol_ex} or {symbol_in} {quantity(value)} (comparator not known)"
-    return f"{symbol_in if inclusive else symbol_ex} {quantity(value)}"
+        return f"{symbol_ex} or {symbol_in} {shown} (comparator not known)"
+    return f"{symbol_in if inclusive else symbol_ex} {shown}"
+
+
+def must_be(flag: bool) -> str:
+    """Return a yes/no requirement in words."""
+    return "must be true" if flag else "must be false"
+
+
+def listed(kind: str, values: Iterable[Any]) -> str:
+    """Return a list of allowed or excluded values in words, sorted: 'one of: R-290, R-32'."""
+    shown = sorted(value(v) for v in values)
+    return f"{'one of' if kind == 'one_of' else 'none of'}: {', '.join(shown) if shown else _UNKNOWN}"
+
+
+def _bound(symbol_in: str, symbol_ex: str, q: Any, inclusive: bool | None) -> str:
+    return bound(symbol_in, symbol_ex, None if q is None else quantity(q), inclusive)
 
 
 def constraint(c: Mapping[str, Any]) -> str:
@@ -44,14 +69,12 @@ def constraint(c: Mapping[str, Any]) -> str:
         high = _bound(LE, "<", c["max"], c["max_inclusive"])
         return f"{low} and {high}"
     if kind == "equals":
-        value = c["value"]
-        return f"= {quantity(value) if isinstance(value, Mapping) else value or _UNKNOWN}"
+        given = c["value"]
+        return f"= {quantity(given) if isinstance(given, Mapping) else value(given) if given is not None else _UNKNOWN}"
     if kind in ("one_of", "none_of"):
-        values = c["values"]
-        words = "one of" if kind == "one_of" else "none of"
-        return f"{words}: {', '.join(values) if values else _UNKNOWN}"
+        return listed(kind, c["values"] or ())
     if kind == "boolean":
-        return _UNKNOWN if c["value"] is None else ("must be true" if c["value"] else "must be false")
+        return _UNKNOWN if c["value"] is None else must_be(c["value"])
     return "declaration: " + pick(c.get("evidence"))
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from registry import units
+from registry import render, units
 from registry.model import Parameter
 from registry.render import GE, LE
 
@@ -388,23 +388,23 @@ def _union_covers(whole: Allowed, parts: Sequence[Allowed]) -> bool:
 # --- words
 
 
-def _num(x: float, unit: str | None) -> str:
-    shown = f"{x:g}"
-    return shown if unit in (None, "dimensionless") else f"{shown} {unit}"
-
-
 def describe(s: Allowed, param: Parameter) -> str:
-    """Return an allowed set in words, e.g. '≤ 4.5 kW' or 'one of: desktop, floor-standing'."""
+    """Return an allowed set in words, as ``render.constraint`` writes the same requirement (one way to write
+    a requirement): '≤ 4.5 kW', 'one of: desktop, floor-standing', 'must be true'."""
     if isinstance(s, Choice):
-        shown = ", ".join(sorted(str(v).lower() if isinstance(v, bool) else str(v) for v in s.values))
+        if param.kind == "boolean" and len(s.values) == 1 and not s.excluded:
+            return render.must_be(bool(next(iter(s.values))))
         if s.excluded:
-            return f"none of: {shown}"
-        return f"= {shown}" if len(s.values) == 1 else f"one of: {shown}" if s.values else "nothing"
+            return render.listed("none_of", s.values)
+        if len(s.values) == 1:
+            return f"= {render.value(next(iter(s.values)))}"
+        return render.listed("one_of", s.values) if s.values else "nothing"
     floor = -math.inf if param.signed else 0.0
-    lo = "" if _cmp(s.low, floor) == 0 and s.low_in else f"{GE if s.low_in else '>'} {_num(s.low, param.unit)}"
-    hi = "" if s.high == math.inf else f"{LE if s.high_in else '<'} {_num(s.high, param.unit)}"
-    if lo and hi and _cmp(s.low, s.high) == 0:
-        return f"= {_num(s.low, param.unit)}"
+    at_floor = _cmp(s.low, floor) == 0 and s.low_in
+    lo = "" if at_floor else render.bound(GE, ">", render.value(s.low, param.unit), s.low_in)
+    hi = "" if s.high == math.inf else render.bound(LE, "<", render.value(s.high, param.unit), s.high_in)
+    if lo and hi and _cmp(s.low, s.high) == 0 and s.low_in and s.high_in:
+        return f"= {render.value(s.low, param.unit)}"
     return " and ".join(p for p in (lo, hi) if p) or "any value"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry import batch
+from registry import batch, render
 from registry.model import Criterion, Parameter, Standard, pick
 from registry.qualification.product import Declared, _shown
 from registry.render import GE, LE
@@ -164,9 +164,9 @@ def _how_met(s: Allowed, got: Declared) -> str:
         return got.text
     parts = []
     if s.low > 0 or (s.low > float("-inf") and got.parameter.signed):
-        parts.append(f"{GE if s.low_in else '>' if s.low_in is False else GE + ' or >'} {_shown(s.low, unit)}")
+        parts.append(render.bound(GE, ">", _shown(s.low, unit), s.low_in))
     if s.high != float("inf"):
-        parts.append(f"{LE if s.high_in else '<' if s.high_in is False else LE + ' or <'} {_shown(s.high, unit)}")
+        parts.append(render.bound(LE, "<", _shown(s.high, unit), s.high_in))
     return f"{got.text} {' and '.join(parts)}" if parts else got.text
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry import units
+from registry import render, units
 from registry.findings import Finding, pointer
 from registry.model import DocumentRef, Parameter
 from registry.rules import documents as document_rules
@@ -50,11 +50,7 @@ def validate_product(validator: Validator, data: Any, source: Source) -> list[Fi
 
 
 def _shown(value: Any, unit: str | None) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float | int):
-        return f"{value:g}" if unit in (None, "dimensionless") else f"{value:g} {unit}"
-    return str(value)
+    return render.value(value, unit)
 
 
 def declared_values(product: Mapping[str, Any], vocabulary: Vocabulary) -> dict[str, Declared]:

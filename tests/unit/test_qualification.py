@@ -71,8 +71,10 @@ def test_r290_3_5kw_against_the_air_conditioner_standards(checker: Checker) -> N
         "design-sustained-efficiency": "declaration",
     }
     assert blue.verdict == "incomplete"  # missing data never qualifies
-    assert "7.2 W/W ≥ or > 7 W/W" in _detail(blue, "energy-seer")  # the comparator is not known
-    assert "3 ≤ or < 5" in _detail(blue, "refrigerant-gwp")  # DE-UZ 204's comparator is not recorded
+    assert "7.2 W/W > or ≥ 7 W/W (comparator not known)" in _detail(blue, "energy-seer")  # the comparator is not known
+    assert "3 < or ≤ 5 (comparator not known)" in _detail(
+        blue, "refrigerant-gwp"
+    )  # DE-UZ 204's comparator is not recorded
     assert "does not know the limit" in _detail(blue, "noise-indoor")
     # Limits not checked against the official text are flagged.
     assert any("provisional" in n and "energy-seer" in n for n in blue.notes)
@@ -325,7 +327,7 @@ def test_units_are_converted_and_unknown_comparators_on_the_bound_stay_unknown(
     }
     chk = _checker_with(catalog, validator, _standard([charge]))
     for grams, outcome, words in (
-        (379.0, "pass", "379 g ≤ or < 0.38 kg"),
+        (379.0, "pass", "379 g < or ≤ 0.38 kg (comparator not known)"),
         (380.0, "unknown", "comparator (< or ≤) is not recorded"),
         (381.0, "fail", "381 g > 0.38 kg allowed"),
     ):

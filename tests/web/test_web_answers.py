@@ -188,3 +188,11 @@ def test_a_bug_gets_the_registrys_own_500_page(tmp_path: Path, seeded_db: Path) 
     broken = app.test_client().get("/test-fault", headers={"Accept-Language": "zh-CN"})
     page = broken.get_data(as_text=True)
     assert broken.status_code == 500 and "我们这边出了问题" in page and "a bug" not in page
+
+
+def test_one_limit_reads_the_same_on_the_page_in_the_csv_and_in_the_check_report(client: FlaskClient) -> None:
+    words = "&gt; or ≥ 7 W/W (comparator not known)"  # DE-UZ 204's SEER: the comparator is not recorded
+    assert words in client.get("/standards/de-uz-204/2016-08").get_data(as_text=True)
+    csv_text = client.get("/compare.csv?a=de-uz-204@2016-08&b=cn-de-room-air-conditioner@2017").get_data(as_text=True)
+    assert "> or ≥ 7 W/W (comparator not known)" in csv_text
+    assert "7.2 W/W " + words in _upload(client, "split-ac-r290-3.5kw.json")
