@@ -414,6 +414,37 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    Group(
+        "gen",
+        N_("Membership of the Global Ecolabelling Network (GEN)"),
+        (
+            Term("full", N_("full member"), N_("A member of GEN with every right of membership."), ""),
+            Term("associate", N_("associate member"), N_("A programme linked to GEN without full membership."), ""),
+            Term(
+                "affiliate",
+                N_("affiliate"),
+                N_("An organisation affiliated to GEN, not an ecolabelling programme of it."),
+                "",
+            ),
+            Term("former", N_("former member"), N_("A programme that was a member of GEN and is no longer."), ""),
+            Term("none", N_("not a member"), N_("The programme is not a member of GEN."), ""),
+            Term("unknown", N_("not known"), N_("No source reached says whether it is a member."), ""),
+        ),
+    ),
+    Group(
+        "genices",
+        N_("GEN peer review (GENICES)"),
+        (
+            Term(
+                "certified",
+                N_("passed"),
+                N_("The programme passed GEN's peer review of its standards and procedures."),
+                "",
+            ),
+            Term("not_certified", N_("not passed"), N_("The programme has not passed GEN's peer review."), ""),
+            Term("unknown", N_("not known"), N_("No source reached says whether it passed."), ""),
+        ),
+    ),
 )
 
 BY_KEY = {g.key: g for g in GROUPS}

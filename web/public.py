@@ -148,6 +148,20 @@ def label_name(ident: str) -> str:
     return pick(lab.names, _lang()) if lab is not None else ident
 
 
+@bp.app_template_global()
+def languages_with_text(std: Standard) -> list[str]:
+    """Return the languages a document lists that it has text in (its title, or a criterion's title or text):
+    the language switch offers only these."""
+    texts = [std.title, *(c.title for c in std.criteria), *(c.raw.get("text") or {} for c in std.criteria)]
+    return [lang for lang in std.raw.get("languages", ["en"]) if any(lang in t for t in texts if t)]
+
+
+@bp.app_template_global()
+def country_name(code: str) -> str:
+    """Return a country's name in the page's language (CLDR's, through Babel), the code when it has none."""
+    return str(get_locale().territories.get(code.upper(), code))
+
+
 NETWORK_NAME = 32  # characters of a label's name in the network picture (the full name is its node's title)
 
 

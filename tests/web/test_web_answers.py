@@ -196,3 +196,20 @@ def test_one_limit_reads_the_same_on_the_page_in_the_csv_and_in_the_check_report
     csv_text = client.get("/compare.csv?a=de-uz-204@2016-08&b=cn-de-room-air-conditioner@2017").get_data(as_text=True)
     assert "> or ≥ 7 W/W (comparator not known)" in csv_text
     assert "7.2 W/W " + words in _upload(client, "split-ac-r290-3.5kw.json")
+
+
+def test_countries_memberships_and_languages_are_shown_in_words(client: FlaskClient) -> None:
+    page = client.get("/labels").get_data(as_text=True)
+    assert "<td>China</td>" in page and "<td>CN</td>" not in page
+    assert 'href="/help#genices-certified">passed</a>' in page and ">certified<" not in page
+    zh = client.get("/labels", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<td>中国</td>" in zh
+    # The language switch offers only languages the document has text in.
+    for ident, version in (("cn-cel-room-air-conditioner", "2013"), ("de-uz-204", "2016-08")):
+        std = client.get(f"/api/v1/standards/{ident}/{version}").get_json()
+        texts = [std["title"], *(c["title"] for c in std["criteria"]), *(c.get("text") or {} for c in std["criteria"])]
+        written = [lang for lang in std.get("languages", ["en"]) if any(lang in t for t in texts)]
+        shown = client.get(f"/standards/{ident}/{version}").get_data(as_text=True)
+        assert ('id="langs"' in shown) == (len(written) > 1)
+        for lang in std.get("languages", ["en"]):
+            assert (f'href="?lang={lang}"' in shown) == (lang in written and len(written) > 1)
