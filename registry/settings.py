@@ -112,6 +112,11 @@ TABLE = (
         "Rows per page of every list (pages and API); `per_page` (pages) and `limit` (API) up to 200.",
         _positive,
     ),
+    Setting(
+        "ECOLABEL_CACHE_DIR",
+        "~/.cache/ecolabel",
+        "Where derived data that outlives a process is kept (pint's parsed unit definitions); not writable: none.",
+    ),
     Setting("PORT", "5000", "`./run`: the port served on 127.0.0.1.", _positive),
     Setting("WORKERS", "4", "`./run`: gunicorn worker processes.", _positive),
 )
@@ -132,6 +137,13 @@ class Settings:
     page_cache_mb: int
     parsed_limit: int
     page_size: int
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the folder for derived data that outlives a process (ECOLABEL_CACHE_DIR, default ~/.cache/ecolabel).
+    Read on its own, not through ``load``: the unit registry needs it before any settings are."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("ECOLABEL_CACHE_DIR") or BY_NAME["ECOLABEL_CACHE_DIR"].default).expanduser()
 
 
 def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:

@@ -6,12 +6,16 @@ The pint registry is built on first use (it takes a fraction of a second), never
 from __future__ import annotations
 
 import math
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy
 import pint
+
+from registry import settings
 
 # Sound levels are compared, never added, so a linear dimension is exact for our use and
 # makes B(A) <-> dB(A) a plain factor of ten (pint's logarithmic units are for arithmetic).
@@ -33,10 +37,24 @@ class UnitError(ValueError):
     """A unit that cannot be parsed, or that has the wrong dimension."""
 
 
+def cache_folder() -> Path | None:
+    """Return the folder pint keeps its parsed definitions in (ECOLABEL_CACHE_DIR, default ~/.cache/ecolabel),
+    or None when it cannot be written: then every process parses them again (about 0.3 s)."""
+    folder = settings.cache_dir() / "pint"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
 @lru_cache(maxsize=1)
 def registry() -> Any:
-    """Return the shared pint unit registry, building it on first use."""
-    ureg: Any = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
+    """Return the shared pint unit registry, building it on first use (from pint's cache when it has one)."""
+    try:
+        ureg: Any = pint.UnitRegistry(cache_folder=cache_folder(), autoconvert_offset_to_baseunit=True)
+    except Exception:  # a cache another process is writing, or a damaged one: parse the definitions instead
+        ureg = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS:
         ureg.define(line)
     return ureg

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry import batch, dates, diff, in_force
+from registry import batch, bulk, dates, diff, in_force
 from registry.errors import InvalidDocumentError
 from registry.model import Agreement, DocumentRef, Standard, pick
 from registry.qualification.outcomes import (
@@ -18,6 +19,7 @@ from registry.qualification.outcomes import (
     _compiled,
     _condition,
     _condition_words,
+    _is_compiled,
     _Raw,
     _Rule,
 )
@@ -101,6 +103,24 @@ class Checker:
         values = declared_values(product, vocabulary)
         held, notes = self._held(product, lineage, on)
         standards = in_force.current(self.source.adopted(lineage, on), on)
+        if not standards:
+            notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
+        fresh = sum(not _is_compiled(std, vocabulary) for std in standards) > bulk.MANY
+        with bulk.building() if fresh else contextlib.nullcontext():
+            return self._check(product, on, vocabulary, read, category, values, held, notes, standards)
+
+    def _check(
+        self,
+        product: Any,
+        on: dt.date,
+        vocabulary: Vocabulary,
+        read: _Read,
+        category: str,
+        values: Mapping[str, Declared],
+        held: list[_Held],
+        notes: list[str],
+        standards: Sequence[Standard],
+    ) -> Report:
         outside, kept = [], []
         for std in standards:
             compiled = _compiled(std, vocabulary)
@@ -131,8 +151,6 @@ class Checker:
             pathways = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
             basis = _peer_review_notes(std, held, pathways, on, read, bases)
             results.append(Result(std, verdict, raw, pathways, licences, scope_notes + basis))
-        if not standards:
-            notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
         return Report(product, on, tuple(results), tuple(outside), tuple(notes))
 
     def _held(self, product: Mapping[str, Any], lineage: Sequence[str], on: dt.date) -> tuple[list[_Held], list[str]]:

@@ -106,6 +106,12 @@ _CACHE: dict[tuple[int, int], tuple[Standard, Vocabulary, _Compiled]] = {}
 _CACHE_LIMIT = 20_000
 
 
+def _is_compiled(std: Standard, vocabulary: Vocabulary) -> bool:
+    """Return whether a standard is compiled for a vocabulary already (kept by ``_compiled``)."""
+    hit = _CACHE.get((id(std), id(vocabulary)))
+    return hit is not None and hit[0] is std and hit[1] is vocabulary
+
+
 def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
     key = (id(std), id(vocabulary))
     hit = _CACHE.get(key)

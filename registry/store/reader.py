@@ -9,6 +9,7 @@ same content is parsed once and the checker's compiled criteria (kept per object
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from registry import bulk
 from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
 from registry.findings import Finding
@@ -183,6 +185,10 @@ class StoreReader(Reading):
             self.refresh()
 
     def _read_all(self, conn: Connection) -> None:
+        with bulk.building():
+            self._read_all_now(conn)
+
+    def _read_all_now(self, conn: Connection) -> None:
         self._records = {
             (kind, doc_id): Entry(f"db:{kind}/{doc_id}", kind, json.loads(content))
             for kind, doc_id, content in conn.execute(sa_select(*_RECORD_COLUMNS))
@@ -428,7 +434,8 @@ class StoreReader(Reading):
     def _parse(self, infos: Iterable[VersionInfo]) -> list[Standard]:
         wanted = list(infos)
         missing = sorted({v.sha for v in wanted if v.sha not in self._parsed})
-        with Session(self.engine) as session:
+        many = bulk.building() if len(missing) > bulk.MANY else contextlib.nullcontext()
+        with many, Session(self.engine) as session:
             for start in range(0, len(missing), _CHUNK):
                 chunk = missing[start : start + _CHUNK]
                 rows = session.exec(
