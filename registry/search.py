@@ -27,7 +27,7 @@ KINDS = ("label", "standard", "criterion", "agreement", "licence")
 SHOWN = 50  # results listed per kind (the counts say how many there are)
 _WORD = re.compile(r"\w{5,}", re.UNICODE)
 _COMPACT = re.compile(r"[\s\-_./·,:;()\[\]]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 def fold(text: str) -> str:
@@ -213,7 +213,7 @@ class Index:
 
     def _learn(self, text: str) -> None:
         for word in _WORD.findall(fold(text)):
-            if not word.isdigit() and not _CJK.search(word):
+            if not word.isdigit() and not CJK.search(word):
                 self._words[word] += 1
                 if self._words[word] == 1:
                     for k in _edits1_keys(word):
@@ -232,7 +232,7 @@ class Index:
 
     def _near(self, word: str) -> set[str]:
         """Return the registry's words one edit from a word of five letters or more (none for shorter ones)."""
-        if len(word) < 5 or _CJK.search(word) or word.isdigit():
+        if len(word) < 5 or CJK.search(word) or word.isdigit():
             return set()
         found = set()
         for k in _edits1_keys(word):

@@ -272,7 +272,6 @@ def search() -> str:
 
 
 _MARK_LIMIT = 20  # alternatives highlighted at most
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 @bp.app_template_global()
@@ -290,7 +289,7 @@ def marked(text: str, found: Any) -> Markup:
         at = m.end()
     out.append(Markup.escape(text[at:]))
     joined = Markup("").join(out)
-    if _lang() != "en" and not _CJK.search(text):
+    if _lang() != "en" and not registry_search.CJK.search(text):
         return Markup('<span lang="en">{}</span>').format(joined)  # a name written only in English
     return joined
 
