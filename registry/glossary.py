@@ -445,6 +445,16 @@ GROUPS: tuple[Group, ...] = (
             Term("unknown", N_("not known"), N_("No source reached says whether it passed."), ""),
         ),
     ),
+    Group(
+        "date",
+        N_("Dates of a standard"),
+        (
+            Term("published", N_("published"), N_("The day the label programme published the version."), ""),
+            Term("valid_from", N_("valid from"), N_("The first day products are certified against it."), ""),
+            Term("valid_until", N_("valid until"), N_("The last day it is in force, when the programme set one."), ""),
+            Term("review_due", N_("review due"), N_("When the programme plans to revise it."), ""),
+        ),
+    ),
 )
 
 BY_KEY = {g.key: g for g in GROUPS}
