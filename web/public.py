@@ -203,8 +203,14 @@ def standard_name(ref: str) -> str:
         info = d.source.info(ref_of(ref))
     except (NotFoundError, ValueError):
         return ref
-    name = info.designation or pick(info.title, _lang())
-    labels = ", ".join(label_name(lab) for lab in info.labels)
+    return _name_of(info, {x: label_name(x) for x in info.labels}, _lang())
+
+
+def _name_of(info: Any, label_names: dict[str, str], lang: str) -> str:
+    """Return "designation (label names)", the title standing in for a missing designation: the one way a
+    listed version is named in pickers, headers and search results."""
+    name = info.designation or pick(info.title, lang)
+    labels = ", ".join(label_names.get(x, x) for x in info.labels)
     return f"{name} ({labels})" if labels else name
 
 
@@ -455,7 +461,7 @@ def _refs(d: Data) -> list[tuple[str, str, str | None]]:
     names = {lab.id: pick(lab.names, lang) for lab in d.source.labels.values()}
     found = []
     for v in d.source.versions():
-        name = f"{v.designation or pick(v.title, lang)} ({', '.join(names.get(x, x) for x in v.labels)})"
+        name = _name_of(v, names, lang)
         written = None if v.designation else picked_language(v.title, lang)
         other = written if written and written.split("-")[0] != lang.split("-")[0] else None
         found.append((v.ref, f"{name} · {v.version}" if v.version not in name else name, other))
