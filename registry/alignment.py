@@ -8,7 +8,6 @@ criteria face each other when their conditions overlap, and are compared on the 
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ _BETTER = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """How one aligned pair relates, why in a few words, on which products, and what to bear in mind."""
 
@@ -48,7 +47,7 @@ class Verdict:
         return "; ".join((self.reason, *self.notes))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What a comparison needs of one criterion, worked out once per criterion, not once per pair."""
 
@@ -58,12 +57,16 @@ class Facts:
     text: str
     allowed: req.Allowed | req.Unknown | req.Declaration | None  # the requirement's set (None: no parameter)
     lookup: Lookup = field(repr=False, compare=False)
+    _applies_to: list[str] = field(default_factory=list, repr=False, compare=False)  # filled when first asked
 
-    @functools.cached_property
+    @property
     def applies_to(self) -> str:
         """Return the products the criterion applies to, in words (worked out when a verdict says it)."""
-        region = self.region
-        return region.reason if isinstance(region, req.Unknown) else req.describe_region(region, self.lookup)
+        if not self._applies_to:
+            region = self.region
+            words = region.reason if isinstance(region, req.Unknown) else req.describe_region(region, self.lookup)
+            self._applies_to.append(words)
+        return self._applies_to[0]
 
 
 def facts(std: Standard, lookup: Lookup) -> list[Facts]:
@@ -187,8 +190,11 @@ def align_by_parameter(a: Sequence[Facts], b: Sequence[Facts]) -> Aligned:
     return pairs
 
 
-def _core(requirement: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in requirement.items() if k != "note"}
+def _same_core(x: Mapping[str, Any], y: Mapping[str, Any]) -> bool:
+    """Return whether two requirements say the same, their notes aside."""
+    if "note" not in x and "note" not in y:
+        return x == y
+    return {k: v for k, v in x.items() if k != "note"} == {k: v for k, v in y.items() if k != "note"}
 
 
 def _methods(ca: Criterion, cb: Criterion, param: Parameter) -> tuple[str, str]:
@@ -291,7 +297,7 @@ def _allowed(f: Facts, param: Parameter) -> req.Allowed | req.Unknown | req.Decl
 def _requirements(x: Facts, y: Facts, param: Parameter, method_kind: str) -> tuple[str, str]:
     ca, cb = x.criterion, y.criterion
     fa, fb = _allowed(x, param), _allowed(y, param)
-    same_text = _core(ca.requirement) == _core(cb.requirement)
+    same_text = _same_core(ca.requirement, cb.requirement)
     if isinstance(fa, req.Declaration) and isinstance(fb, req.Declaration):
         if same_text:
             return (IDENTICAL if method_kind == "same" else req.EQUAL), "the same declaration"

@@ -47,7 +47,7 @@ _COVERS = {"a": {"identical", "equivalent", "a_stricter"}, "b": {"identical", "e
 _REQUIREMENT_FIELDS = frozenset({"parameter", "requirement", "conditions", "test_methods", "mandatory"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """Two aligned criteria (or one alone) and how they relate."""
 
@@ -82,23 +82,26 @@ class Pair:
 
     def as_json(self) -> dict[str, Any]:
         """Return the pair as the CLI's JSON object."""
-        a, b = self.a, self.b
+        fa, fb, verdict = self.facts_a, self.facts_b, self.verdict
+        a, b = (fa.criterion if fa else None), (fb.criterion if fb else None)
+        either = a or b
+        assert either is not None
         return {
-            "parameter": self.parameter,
+            "parameter": either.parameter,
             "a": a.id if a else None,
             "b": b.id if b else None,
-            "relation": self.relation,
-            "detail": self.verdict.detail,
-            "topic": self.topic,
-            "scope": self.verdict.scope or None,
-            "where": self.verdict.where or None,
-            "a_requirement": self.facts_a.text if self.facts_a else None,
-            "b_requirement": self.facts_b.text if self.facts_b else None,
+            "relation": verdict.relation,
+            "detail": verdict.detail,
+            "topic": either.topic,
+            "scope": verdict.scope or None,
+            "where": verdict.where or None,
+            "a_requirement": fa.text if fa else None,
+            "b_requirement": fb.text if fb else None,
             "verification": {"a": a.verification if a else None, "b": b.verification if b else None},
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Proof:
     """A criterion the holder of the other label must still demonstrate, and why."""
 
@@ -135,7 +138,7 @@ class Coverage:
         return self.mandatory - self.confirmed - self.unknown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """An editorial change between two versions: a text, a source, a date, metadata."""
 

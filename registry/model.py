@@ -7,7 +7,6 @@ the raw document for anything else.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -106,6 +105,7 @@ class Category:
     broader: str | None
     parameters: Mapping[str, Parameter]
     aliases: tuple[str, ...] = ()  # everyday and alternative names people search with
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # the vocabulary document
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Category:
@@ -119,6 +119,7 @@ class Category:
             cat.get("broader"),
             MappingProxyType(params),
             tuple(cat.get("aliases", ())),
+            MappingProxyType(raw),
         )
 
 
@@ -135,10 +136,12 @@ class Criterion:
     mandatory: bool
     verification: str
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    methods: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # the test methods named
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Criterion:
         """Build from one criterion object."""
+        named = raw.get("test_methods")
         return cls(
             id=raw["id"],
             title=raw["title"],
@@ -149,12 +152,8 @@ class Criterion:
             mandatory=raw["mandatory"],
             verification=raw["provenance"]["verification"],
             raw=MappingProxyType(raw),
+            methods=frozenset(m["standard"] for m in named) if named else frozenset(),
         )
-
-    @functools.cached_property
-    def methods(self) -> frozenset[str]:
-        """Return the test methods the criterion names (empty when none is recorded)."""
-        return frozenset(m["standard"] for m in self.raw.get("test_methods", ()))
 
     @property
     def has_value(self) -> bool:
@@ -188,10 +187,11 @@ class Standard:
     verification: str
     criteria: tuple[Criterion, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    sha: str | None = field(default=None, repr=False, compare=False)  # the stored content's hash, when known
 
     @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Standard:
-        """Build from a validated criteria document."""
+    def from_json(cls, raw: Mapping[str, Any], *, sha: str | None = None) -> Standard:
+        """Build from a validated criteria document (``sha``: the SHA-256 of its stored canonical form)."""
         return cls(
             id=raw["id"],
             version=raw["version"],
@@ -207,6 +207,7 @@ class Standard:
             verification=raw["provenance"]["verification"],
             criteria=tuple(Criterion.from_json(c) for c in raw["criteria"]),
             raw=MappingProxyType(raw),
+            sha=sha,
         )
 
     @property

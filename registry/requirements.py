@@ -205,10 +205,18 @@ def intersect(s: Allowed, t: Allowed) -> Allowed:
 def _resolved_relation(a: Allowed, b: Allowed) -> str:
     if a == b:
         return EQUAL
-    sub, sup = is_subset(a, b), is_subset(b, a)
+    if isinstance(a, Interval) and isinstance(b, Interval):
+        # is_subset both ways and the intersection, from one comparison of each end
+        lows, highs = _key_cmp(_low(a), _low(b)), _key_cmp(_high(a), _high(b))
+        sub = (lows >= 0 and highs <= 0) or is_empty(a)
+        sup = (lows <= 0 and highs >= 0) or is_empty(b)
+        disjoint = not (sub and sup) and not meets(a, b)
+    else:
+        sub, sup = is_subset(a, b), is_subset(b, a)
+        disjoint = not (sub and sup) and is_empty(intersect(a, b))
     if sub and sup:
         return EQUAL
-    if is_empty(intersect(a, b)):
+    if disjoint:
         return CONFLICT
     if sub:
         return A_STRICTER
@@ -290,7 +298,11 @@ def regions_meet(r: Region, s: Region) -> bool:
         other = r.get(pid)
         if not (meets(other, allowed_set) if other is not None else not is_empty(allowed_set)):
             return False
-    return not any(is_empty(allowed_set) for pid, allowed_set in r.items() if pid not in s)
+    if not r.keys() <= s.keys():
+        for pid, allowed_set in r.items():
+            if pid not in s and is_empty(allowed_set):
+                return False
+    return True
 
 
 def region_empty(r: Region) -> bool:

@@ -12,6 +12,7 @@ from registry.catalog import Catalog
 from registry.model import Parameter
 from registry.requirements import (
     A_STRICTER,
+    B_STRICTER,
     CONFLICT,
     EQUAL,
     OVERLAP,
@@ -21,6 +22,7 @@ from registry.requirements import (
     covered_by_union,
     intersect,
     is_empty,
+    is_subset,
     meets,
     relation,
 )
@@ -129,3 +131,21 @@ def test_meets_agrees_with_an_empty_intersection(s: Interval, t: Interval) -> No
     # with bounds that differ only by a conversion's rounding too.
     assert meets(s, t) is (not is_empty(intersect(s, t)))
     assert meets(s, t) is meets(t, s)
+
+
+def _relation_by_set_operations(a: Interval, b: Interval) -> str:
+    """The relation as its definition states it: which set holds the other, and whether they share a value."""
+    sub, sup = is_subset(a, b), is_subset(b, a)
+    if sub and sup:
+        return EQUAL
+    if is_empty(intersect(a, b)):
+        return CONFLICT
+    return A_STRICTER if sub else B_STRICTER if sup else OVERLAP
+
+
+@settings(max_examples=800, deadline=None)
+@given(close_intervals, close_intervals)
+def test_interval_relation_agrees_with_the_set_operations(s: Interval, t: Interval) -> None:
+    # ``relation`` compares each end of two intervals once instead of asking is_subset twice and building the
+    # intersection: the answer must be the one the set operations give, empty sets and rounded bounds included.
+    assert relation(s, t) == _relation_by_set_operations(s, t)
