@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ class Entry:
     kind: str
     data: Mapping[str, Any] = field(repr=False)
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
-        """Return the (kind, identity) under which the document must be unique."""
+        """Return the (kind, identity) under which the document must be unique (worked out once: the entries
+        of a context are asked again for every document validated in it)."""
         if self.kind == "standard":
             return self.kind, f"{self.data['id']}@{self.data['version']}"
         if self.kind == "vocabulary":
@@ -54,22 +56,37 @@ class Catalog:
         versions: dict[str, dict[str, Standard]] = defaultdict(dict)
         for e in by_kind["standard"]:
             versions[e.data["id"]].setdefault(e.data["version"], Standard.from_json(e.data))
-        self._versions = {
-            sid: sorted(vs.values(), key=lambda s: version_key(s.version)) for sid, vs in versions.items()
-        }
+        self._by_id = {sid: sorted(vs.values(), key=lambda s: version_key(s.version)) for sid, vs in versions.items()}
+        self._pending: Entry | None = None  # a standard that leads the catalogue, parsed when first needed
+        self.focus: Entry | None = None  # the one document whose findings are wanted (``led_by``), if any
+
+    @property
+    def _versions(self) -> dict[str, list[Standard]]:
+        pending = self._pending
+        if pending is not None:
+            std = Standard.from_json(pending.data)
+            same = [s for s in self._by_id.get(std.id, ()) if s.version != std.version]
+            ordered = sorted([std, *same], key=lambda s: version_key(s.version))
+            self._by_id = {std.id: ordered} | {k: v for k, v in self._by_id.items() if k != std.id}
+            self._pending = None
+        return self._by_id
 
     def led_by(self, entry: Entry) -> Catalog:
         """Return the catalogue of ``[entry, *others]`` (others: every entry from another file): the entry wins
-        over a namesake, as in a full build. Validating one document in context takes this path, so the
-        context's documents are not parsed again (only a vocabulary rebuilds everything)."""
+        over a namesake, as in a full build, and is its focus: the rules across documents report on it only.
+        Validating one document in context takes this path, so the context's documents are not parsed again
+        (only a vocabulary rebuilds everything), and a standard is parsed only if a rule asks for it."""
         entries = [entry, *(e for e in self.entries if e.path != entry.path)]
         if entry.kind == "vocabulary" or len(entries) != len(self.entries) + 1:
-            return Catalog(entries)
+            new = Catalog(entries)
+            new.focus = entry
+            return new
         new = object.__new__(Catalog)
         new.entries = entries
+        new.focus = entry
         new.vocabulary = self.vocabulary
         new.labels, new.agreements, new.licences = self.labels, self.agreements, self.licences
-        new._versions = self._versions
+        new._by_id, new._pending = self._versions, None
         data = entry.data
         records: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any]]] = {
             "label": ("labels", Label.from_json),
@@ -82,10 +99,7 @@ class Catalog:
             old: dict[str, Any] = getattr(self, name)
             setattr(new, name, first | {k: v for k, v in old.items() if k != data["id"]})
         elif entry.kind == "standard":
-            std = Standard.from_json(data)
-            same = [s for s in self._versions.get(std.id, ()) if s.version != std.version]
-            ordered = sorted([std, *same], key=lambda s: version_key(s.version))
-            new._versions = {std.id: ordered} | {k: v for k, v in self._versions.items() if k != std.id}
+            new._pending = entry
         return new
 
     @property
@@ -139,3 +153,9 @@ class Catalog:
     def iter_entries(self, kind: str) -> Iterator[Entry]:
         """Yield the entries of one kind."""
         return (e for e in self.entries if e.kind == kind)
+
+    def reported(self, kind: str) -> Iterator[Entry]:
+        """Yield the entries of one kind whose findings are wanted: the focus alone, if the catalogue has one."""
+        if self.focus is not None:
+            return iter([self.focus] if self.focus.kind == kind else [])
+        return self.iter_entries(kind)

@@ -14,7 +14,7 @@ from registry import completion, diff_text, jsonfile, qualification_text, render
 from registry.catalog import Catalog
 from registry.diff import compare
 from registry.errors import InvalidDocumentError, NotFoundError
-from registry.findings import Finding
+from registry.findings import Finding, blocking
 from registry.model import DocumentRef, Standard, pick
 from registry.paths import bundled
 from registry.qualification import Checker
@@ -338,9 +338,9 @@ def _standard_arg(settings: _Settings, catalog: Catalog, arg: str) -> Standard:
     errors = loaded.errors
     if not errors:
         kind, errors = settings.validator.shape(loaded.data)
-        if not errors and kind != "standard":
+        if not blocking(errors) and kind != "standard":
             errors = [Finding("", f"this is a {kind} document, not a criteria document")]
-    if not errors:
+    if not blocking(errors):
         key = ("standard", f"{loaded.data['id']}@{loaded.data['version']}")
         others = Catalog(e for e in catalog.entries if e.key != key)  # the document stands for its namesake
         errors = settings.validator.validate_data(loaded.data, context=others, name=arg)

@@ -11,9 +11,15 @@ class DateError(ValueError):
     """A date string that is not a real calendar date."""
 
 
-@lru_cache(maxsize=4096)
 def bounds(text: str) -> tuple[dt.date, dt.date]:
     """Return the first and last day a partial date can mean ('2017-11' -> Nov 1 .. Nov 30)."""
+    if not isinstance(text, str):  # a document refused by its schema may still be read by the rules
+        raise DateError(f"{text!r} is not a calendar date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return _bounds(text)
+
+
+@lru_cache(maxsize=4096)
+def _bounds(text: str) -> tuple[dt.date, dt.date]:
     parts = text.split("-")
     try:
         year = int(parts[0])

@@ -30,6 +30,9 @@ class Finding:
 
     pointer: str
     message: str
+    # A value of the right shape that the schema refuses for what it says (a day that does not exist, a source
+    # no reader can follow): the rules can still read the document, so its other problems are found too.
+    content: bool = field(default=False, compare=False, repr=False)
 
     def as_json(self) -> dict[str, str]:
         """Return the finding as the CLI's JSON object."""
@@ -38,6 +41,11 @@ class Finding:
     def __str__(self) -> str:
         """Return the finding as one line of text: '/criteria/2/unit: unknown unit ...' (the root is '/')."""
         return f"{self.pointer or '/'}: {self.message}"
+
+
+def blocking(findings: Iterable[Finding]) -> bool:
+    """Return whether the schema findings leave a document unreadable for the rules (a shape error)."""
+    return any(not f.content for f in findings)
 
 
 MAX_SHOWN = 100  # findings shown to a person or an API client at once

@@ -37,7 +37,13 @@ def _message(error: ValidationError) -> str:
     return message
 
 
+MESSAGE = "x-error-message"  # a schema's own words for its failure; "{instance}" stands for the value quoted
+
+
 def _plain_message(error: ValidationError) -> str:
+    own = error.schema.get(MESSAGE) if isinstance(error.schema, dict) else None
+    if isinstance(own, str):
+        return own.replace("{instance}", echo(error.instance))
     if error.validator == "unevaluatedProperties" or error.validator == "additionalProperties":
         return (
             str(error.message)
@@ -112,7 +118,8 @@ def _leaves(error: ValidationError) -> Iterator[Finding]:
                 if len(sub.absolute_path) == deepest:
                     yield from _leaves(sub)
             return
-    yield Finding(pointer(*error.absolute_path), _message(error))
+    own = isinstance(error.schema, dict) and MESSAGE in error.schema
+    yield Finding(pointer(*error.absolute_path), _message(error), content=own)
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from registry import jsonfile
 from registry.catalog import Catalog, Entry
-from registry.findings import FileReport, Finding, Report, echo
+from registry.findings import FileReport, Finding, Report, blocking, echo
 from registry.rules import catalog as catalog_rules
 from registry.rules import documents as document_rules
 from registry.schemas import SchemaSet
@@ -75,7 +75,7 @@ class Validator:
             return report, None
         kind, findings = self.shape(loaded.data)
         report.extend(findings)
-        if kind is None or findings:
+        if kind is None or blocking(findings):
             return report, None
         return report, Entry(str(path), kind, loaded.data)
 
@@ -123,9 +123,10 @@ class Validator:
     ) -> list[Finding]:
         """Validate one parsed document against the schemas and the rules, with optional context."""
         kind, findings = self.shape(data)
-        if kind is None or findings:
+        if kind is None or blocking(findings):
             return findings
         report = FileReport(name)
+        report.extend(findings)
         entry = Entry(name, kind, data)
         self._check_catalog(context.led_by(entry) if context else Catalog([entry]), {name: report})
         return report.errors

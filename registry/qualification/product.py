@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import render, units
-from registry.findings import Finding, pointer
+from registry.findings import Finding, blocking, pointer
 from registry.model import DocumentRef, Parameter
 from registry.rules import documents as document_rules
 from registry.source import Source
@@ -33,7 +33,7 @@ def validate_product(validator: Validator, data: Any, source: Source) -> list[Fi
     if declared is not None and declared != "product":  # refused before any (costly) schema work
         return [Finding("/$schema", f"this is a {declared} document, not a product declaration")]
     kind, findings = validator.shape(data)
-    if kind is None or findings:
+    if kind is None or blocking(findings):
         return findings
     if kind != "product":
         return [Finding("/$schema", f"this is a {kind} document, not a product declaration")]

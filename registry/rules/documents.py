@@ -2,121 +2,27 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from registry import dates, units
 from registry.findings import Finding, echo, join, pointer
 from registry.model import Parameter
-from registry.rules.constraints import check_constraint, check_quantity
+from registry.rules.constraints import Path, check_constraint, check_quantity
 from registry.vocabulary import Vocabulary
 
 Doc = Mapping[str, Any]
 
 
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Fields:
-    """What the rules look up anywhere in a document: its date fields and its sources, with their paths."""
-
-    dates: list[tuple[Path, str]]
-    sources: list[tuple[Path, Mapping[str, Any]]]
-
-
 @dataclass(frozen=True)
 class Context:
-    """What the document rules need to know beyond the document itself (one per validation run)."""
+    """What the document rules need to know beyond the document itself (one per validation run).
+
+    Dates (real calendar days) and sources (public citations) are checked by the schemas, where each field
+    is defined: the rules here are what a schema cannot say."""
 
     vocabulary: Vocabulary
-    _fields: dict[int, tuple[Doc, Fields]] = field(default_factory=dict, repr=False, compare=False)
-
-    def fields(self, doc: Doc) -> Fields:
-        """Return a document's date fields and sources, found in one walk shared by the rules."""
-        hit = self._fields.get(id(doc))
-        if hit is not None and hit[0] is doc:
-            return hit[1]
-        found = Fields([], [])
-        _collect(doc, (), found, in_source=False)
-        self._fields[id(doc)] = (doc, found)
-        return found
-
-
-_DATE_KEYS = frozenset(
-    {
-        "published",
-        "valid_from",
-        "valid_until",
-        "review_due",
-        "retrieved",
-        "date",
-        "since",
-        "certified_since",
-        "known_as_of",
-        "last_peer_review",
-        "next_review_due",
-        "founded",
-    }
-)
-
-
-def _collect(node: Any, path: Path, out: Fields, *, in_source: bool) -> None:
-    """Add every date field (by the names the schemas use for dates) and every entry of a ``sources`` list,
-    at any depth, in document order (parsed JSON only)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, str):
-                if key in _DATE_KEYS:
-                    out.dates.append(((*path, key), value))
-            elif isinstance(value, list):
-                if key == "sources" and not in_source:
-                    at = (*path, key)
-                    out.sources.extend(((*at, i), s) for i, s in enumerate(value) if isinstance(s, dict))
-                    _collect(value, at, out, in_source=True)
-                elif value:
-                    _collect(value, (*path, key), out, in_source=in_source)
-            elif isinstance(value, dict) and value:
-                _collect(value, (*path, key), out, in_source=in_source)
-    else:
-        for i, value in enumerate(node):
-            if isinstance(value, dict | list) and value:
-                _collect(value, (*path, i), out, in_source=in_source)
-
-
-def real_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
-    """Every date is a real calendar date."""
-    for path, value in ctx.fields(doc).dates:
-        try:
-            dates.bounds(value)
-        except dates.DateError as exc:
-            yield Finding(pointer(*path), str(exc))
-
-
-# Words that give a source away as a pointer into this repository, not a public citation.
-_INTERNAL = re.compile(r"domain[- ]facts|research notes|this repository|the project's", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=4096)
-def _internal(text: str) -> bool:
-    return _INTERNAL.search(text) is not None  # the same source is cited by many criteria: asked once
-
-
-def public_sources(doc: Doc, ctx: Context) -> Iterator[Finding]:
-    """Every source is a public citation: a URL, a document number or a publisher, never a pointer into this
-    repository (a user cannot follow one)."""
-    for path, source in ctx.fields(doc).sources:
-        if not any(source.get(k) for k in ("url", "standard_number", "publisher")):
-            yield Finding(
-                pointer(*path), "a source needs a url, a standard_number or a publisher, so a reader can find it"
-            )
-        for key in ("title", "note"):
-            text = source.get(key)
-            if isinstance(text, str) and _internal(text):
-                yield Finding(pointer(*path, key), "cite the public source itself, not notes kept in this repository")
 
 
 def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[Finding]:
@@ -127,7 +33,7 @@ def _ordered(pairs: list[tuple[str, str, str | None, str | None]]) -> Iterator[F
                 if dates.surely_before(earlier, later):
                     yield Finding(where, message.format(earlier=earlier, later=later))
             except dates.DateError:
-                continue  # reported by real_dates
+                continue  # refused by the schemas
 
 
 def standard_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -178,16 +84,14 @@ def unique_criterion_ids(doc: Doc, ctx: Context) -> Iterator[Finding]:
 
 
 def _constraint_findings(
-    c: Mapping[str, Any], category: str, where: str, ctx: Context, *, need_values: bool
-) -> Iterator[Finding]:
+    c: Mapping[str, Any], category: str, where: Path, ctx: Context, *, need_values: bool
+) -> list[Finding]:
     param = ctx.vocabulary.parameter(category, c["parameter"])
     if param is None:
-        yield Finding(
-            join(where, "parameter"),
-            f"unknown parameter {c['parameter']!r} for category {category!r}",
-        )
-        return
-    yield from check_constraint(c, param, where, need_values=need_values)
+        return [
+            Finding(pointer(*where, "parameter"), f"unknown parameter {c['parameter']!r} for category {category!r}")
+        ]
+    return check_constraint(c, param, where, need_values=need_values)
 
 
 def criteria_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -195,18 +99,22 @@ def criteria_parameters(doc: Doc, ctx: Context) -> Iterator[Finding]:
     category = doc["category"]
     if category not in ctx.vocabulary.categories:
         return  # reported by known_category
+    parameter = ctx.vocabulary.parameter
     for i, crit in enumerate(doc["criteria"]):
-        where = pointer("criteria", i)
-        param = ctx.vocabulary.parameter(category, crit["parameter"])
+        param = parameter(category, crit["parameter"])
         if param is None:
             yield Finding(
-                join(where, "parameter"),
+                pointer("criteria", i, "parameter"),
                 f"unknown parameter {crit['parameter']!r} for category {category!r}",
             )
         else:
-            yield from check_constraint(crit["requirement"], param, join(where, "requirement"))
+            found = check_constraint(crit["requirement"], param, ("criteria", i, "requirement"))
+            if found:
+                yield from found
         for j, cond in enumerate(crit.get("conditions", ())):
-            yield from _constraint_findings(cond, category, join(where, "conditions", j), ctx, need_values=True)
+            found = _constraint_findings(cond, category, ("criteria", i, "conditions", j), ctx, need_values=True)
+            if found:
+                yield from found
 
 
 def scope_limits(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -215,7 +123,7 @@ def scope_limits(doc: Doc, ctx: Context) -> Iterator[Finding]:
     if category not in ctx.vocabulary.categories:
         return
     for i, limit in enumerate(doc["scope"].get("limits", ())):
-        yield from _constraint_findings(limit, category, pointer("scope", "limits", i), ctx, need_values=True)
+        yield from _constraint_findings(limit, category, ("scope", "limits", i), ctx, need_values=True)
 
 
 def joint_parties(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -316,17 +224,19 @@ def _implications(doc: Doc, ctx: Context) -> Iterator[Finding]:
     broader = doc["category"].get("broader")
     for i, param in enumerate(doc["parameters"]):
         for k, implied in enumerate(param.get("implies", ())):
-            where = pointer("parameters", i, "implies", k)
+            where: Path = ("parameters", i, "implies", k)
             if param["kind"] != "enum" or implied["when"] not in param.get("values", ()):
-                yield Finding(join(where, "when"), f"{echo(implied['when'])} is not a value of {param['id']!r}")
+                yield Finding(pointer(*where, "when"), f"{echo(implied['when'])} is not a value of {param['id']!r}")
             for pid, entry in implied["values"].items():
                 target = own.get(pid) or (ctx.vocabulary.parameter(broader, pid) if broader else None)
                 if target is None:
-                    yield Finding(join(where, "values", pid), f"unknown parameter {pid!r} for category {category!r}")
+                    yield Finding(
+                        pointer(*where, "values", pid), f"unknown parameter {pid!r} for category {category!r}"
+                    )
                 elif pid == param["id"]:
-                    yield Finding(join(where, "values", pid), "a value cannot imply its own parameter")
+                    yield Finding(pointer(*where, "values", pid), "a value cannot imply its own parameter")
                 else:
-                    yield from declared(pid, entry, target, join(where, "values", pid))
+                    yield from declared(pid, entry, target, (*where, "values", pid))
 
 
 def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -335,28 +245,28 @@ def product_values(doc: Doc, ctx: Context) -> Iterator[Finding]:
     if category not in ctx.vocabulary.categories:
         return
     for pid, entry in doc["values"].items():
-        where = pointer("values", pid)
+        where: Path = ("values", pid)
         param = ctx.vocabulary.parameter(category, pid)
         if param is None:
-            yield Finding(where, f"unknown parameter {pid!r} for category {category!r}")
+            yield Finding(pointer(*where), f"unknown parameter {pid!r} for category {category!r}")
             continue
         yield from declared(pid, entry, param, where)
 
 
-def declared(pid: str, entry: Mapping[str, Any], param: Parameter, where: str) -> Iterator[Finding]:
+def declared(pid: str, entry: Mapping[str, Any], param: Parameter, where: Path) -> Iterator[Finding]:
     """Check one declared {value, unit} of a parameter: its kind, unit and (for enums) its value."""
     value = entry["value"]
     if param.kind == "quantity":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            yield Finding(join(where, "value"), f"{pid} takes a number with a unit")
+            yield Finding(pointer(*where, "value"), f"{pid} takes a number with a unit")
         elif "unit" not in entry:
-            yield Finding(join(where, "unit"), f"{pid} needs a unit (measured in {param.unit})")
+            yield Finding(pointer(*where, "unit"), f"{pid} needs a unit (measured in {param.unit})")
         else:
             yield from check_quantity({"value": value, "unit": entry["unit"]}, param, where)
     elif param.kind == "boolean" and not isinstance(value, bool):
-        yield Finding(join(where, "value"), f"{pid} takes true or false")
+        yield Finding(pointer(*where, "value"), f"{pid} takes true or false")
     elif param.kind == "enum" and (param.values is not None and value not in param.values):
-        yield Finding(join(where, "value"), f"{echo(value)} is not a known value of {pid!r}")
+        yield Finding(pointer(*where, "value"), f"{echo(value)} is not a known value of {pid!r}")
 
 
 def licence_dates(doc: Doc, ctx: Context) -> Iterator[Finding]:
@@ -380,7 +290,7 @@ def licence_declarations(doc: Doc, ctx: Context) -> Iterator[Finding]:
         declaration = product.get("declaration")
         if declaration is None:
             continue
-        for rule in (real_dates, known_category, product_values):
+        for rule in (known_category, product_values):
             for f in rule(declaration, ctx):
                 yield Finding(pointer("products", i, "declaration") + f.pointer, f.message)
 
@@ -389,8 +299,6 @@ Rule = Callable[[Doc, Context], Iterator[Finding]]
 
 RULES: dict[str, tuple[Rule, ...]] = {
     "standard": (
-        real_dates,
-        public_sources,
         standard_dates,
         known_category,
         unique_criterion_ids,
@@ -398,9 +306,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         scope_limits,
         joint_parties,
     ),
-    "label": (real_dates, public_sources, label_genices),
-    "agreement": (real_dates, public_sources, agreement_history, agreement_scale),
-    "vocabulary": (real_dates, public_sources, vocabulary_parameters),
-    "product": (real_dates, known_category, product_values),
-    "licence": (real_dates, public_sources, licence_dates, licence_declarations),
+    "label": (label_genices,),
+    "agreement": (agreement_history, agreement_scale),
+    "vocabulary": (vocabulary_parameters,),
+    "product": (known_category, product_values),
+    "licence": (licence_dates, licence_declarations),
 }
