@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.model import pick
+from registry.source import criteria_of
 
 KINDS = ("label", "standard", "criterion", "agreement", "licence")
 SHOWN = 50  # results listed per kind (the counts say how many there are)
@@ -174,11 +175,11 @@ class Index:
                 _, gone = self._versions.pop(ref)
                 for key in gone:
                     self._postings.get(key, {}).pop(ref, None)
-            for ref, (fingerprint, v) in listed.items():
-                if ref in self._versions:
-                    continue
+            new = [(ref, fingerprint, v) for ref, (fingerprint, v) in listed.items() if ref not in self._versions]
+            texts = source.criteria_texts([v for _, _, v in new]) if new else {}
+            for ref, fingerprint, v in new:
                 keys: list[str] = []
-                for ident, parameter, titles in v.criteria():
+                for ident, parameter, titles in criteria_of(texts[v.sha]):
                     key = "\t".join([ident, parameter, *(f"{k}={t}" for k, t in sorted(titles.items()))])
                     self._postings.setdefault(key, {})[ref] = (ident, pick(titles) or ident)
                     keys.append(key)
@@ -186,8 +187,8 @@ class Index:
             for key in [k for k, refs in self._postings.items() if not refs]:
                 del self._postings[key]
             for key in self._postings:
-                ident, parameter, *titles = key.split("\t")
-                text = " ".join([ident, parameter, *(t.split("=", 1)[1] for t in titles)])
+                ident, parameter, *parts = key.split("\t")
+                text = " ".join([ident, parameter, *(t.split("=", 1)[1] for t in parts)])
                 rows[f"criterion:{key}"] = (key, ("criterion", key, ident, text))
             # Rows: replace what changed, add what is new, drop what is gone.
             for key in [k for k in self._rows if k not in rows or rows[k][0] != self._rows[k][1]]:

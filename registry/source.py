@@ -41,9 +41,6 @@ class VersionInfo:
     labels: tuple[str, ...] = ()
     designation: str | None = None
     criteria_count: int = 0
-    # One line per criterion, "id<TAB>parameter<TAB>lang=title<TAB>...": what a search reads, kept as one
-    # string (a tuple of objects per criterion took ten times the memory at 10,000 standards).
-    criteria_text: str = field(default="", compare=False)
     with_value: int = 0  # criteria with their value, and of those verified (``truth.completeness``)
     verified: int = 0
     complete: bool = False  # the document says every criterion of the official text is recorded
@@ -52,12 +49,6 @@ class VersionInfo:
     def completeness(self) -> truth.Completeness:
         """Return how much of the document is known, as its page shows it (``truth.completeness``)."""
         return truth.Completeness(self.criteria_count, self.with_value, self.verified, self.complete)
-
-    def criteria(self) -> Iterator[tuple[str, str, dict[str, str]]]:
-        """Yield each criterion's id, parameter and titles by language."""
-        for line in self.criteria_text.splitlines():
-            ident, parameter, *titles = line.split("\t")
-            yield ident, parameter, dict(t.split("=", 1) for t in titles if "=" in t)
 
     @property
     def ref(self) -> str:
@@ -79,11 +70,6 @@ class VersionInfo:
         """Summarise a criteria document stored in a state."""
         start, until = in_force.window(data)
         criteria = [c for c in data.get("criteria") or () if isinstance(c, Mapping)]
-
-        def titles(c: Mapping[str, Any]) -> list[tuple[str, Any]]:
-            found = c.get("title")
-            return sorted(found.items()) if isinstance(found, Mapping) else []
-
         known = truth.completeness(Standard.from_json(data))
         return cls(
             doc_id=str(data["id"]),
@@ -99,10 +85,6 @@ class VersionInfo:
             labels=tuple(data.get("labels") or ()),
             designation=data.get("designation"),
             criteria_count=len(criteria),
-            criteria_text="\n".join(
-                "\t".join([_flat(c.get("id")), _flat(c.get("parameter"))] + [f"{k}={_flat(v)}" for k, v in titles(c)])
-                for c in criteria
-            ),
             with_value=known.with_value,
             verified=known.verified,
             complete=known.complete,
@@ -120,7 +102,6 @@ class VersionInfo:
                 "criteria_count": self.criteria_count,
                 "in_force_from": start.isoformat() if start else None,
                 "in_force_until": until.isoformat() if until else None,
-                "criteria_text": self.criteria_text,
                 "record": [self.with_value, self.verified, self.complete],
             },
             ensure_ascii=False,
@@ -146,15 +127,37 @@ class VersionInfo:
             labels=tuple(found["labels"]),
             designation=found["designation"],
             criteria_count=found["criteria_count"],
-            criteria_text=found["criteria_text"],
             with_value=found["record"][0],
             verified=found["record"][1],
             complete=found["record"][2],
         )
 
 
+def criteria_lines(data: Mapping[str, Any]) -> str:
+    """Return what a search reads of a document's criteria: one line per criterion,
+    "id<TAB>parameter<TAB>lang=title<TAB>...", kept as one string (a tuple of objects per criterion took ten
+    times the memory at 10,000 standards). Not part of a listing: only a search needs it."""
+
+    def titles(c: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        found = c.get("title")
+        return sorted(found.items()) if isinstance(found, Mapping) else []
+
+    criteria = [c for c in data.get("criteria") or () if isinstance(c, Mapping)]
+    return "\n".join(
+        "\t".join([_flat(c.get("id")), _flat(c.get("parameter"))] + [f"{k}={_flat(v)}" for k, v in titles(c)])
+        for c in criteria
+    )
+
+
+def criteria_of(lines: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Yield each criterion's id, parameter and titles by language from ``criteria_lines``."""
+    for line in lines.splitlines():
+        ident, parameter, *titles = line.split("\t")
+        yield ident, parameter, dict(t.split("=", 1) for t in titles if "=" in t)
+
+
 def _flat(value: Any) -> str:
-    """Return a value as one line without tabs (a field of ``criteria_text``)."""
+    """Return a value as one line without tabs (a field of ``criteria_lines``)."""
     return " ".join(str(value).split())
 
 
@@ -221,6 +224,9 @@ class Source(Protocol):
     def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
         """Return the adopted versions of the categories whose own dates span the day."""
 
+    def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
+        """Return the ``criteria_lines`` of listed versions, by content hash (what a search indexes)."""
+
 
 class Reading(abc.ABC):
     """What every source does the same way, given its catalogue of records, its listings and a parser."""
@@ -273,6 +279,10 @@ class Reading(abc.ABC):
         """Return the adopted versions of the categories whose own dates span the day."""
         wanted = set(categories)
         return self.parsed([v for v in self.versions() if v.category in wanted and v.adopted and v.spans(on)])
+
+    def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
+        """Return the ``criteria_lines`` of listed versions, by content hash (what a search indexes)."""
+        return {v.sha: criteria_lines(std.raw) for v, std in zip(infos, self.parsed(infos), strict=True)}
 
 
 class FolderSource(Reading):

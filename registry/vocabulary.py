@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from registry import canonical
 from registry.model import Category, Parameter
 
 
@@ -16,6 +17,15 @@ class Vocabulary:
     # (category, parameter) -> the parameter ``parameter`` found: the vocabulary never changes, and a check of 500
     # standards asks it for every criterion and condition.
     _found: dict[tuple[str, str], Parameter] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _fingerprint: list[str] = field(default_factory=list, repr=False, compare=False, hash=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the SHA-256 of the vocabulary's documents in canonical form (what derived data depends on)."""
+        if not self._fingerprint:
+            docs = [self.categories[cid].raw for cid in sorted(self.categories)]
+            self._fingerprint.append(canonical.sha256(canonical.dumps([dict(d) for d in docs])))
+        return self._fingerprint[0]
 
     @classmethod
     def of(cls, categories: Iterable[Category]) -> Vocabulary:

@@ -12,6 +12,7 @@ from typing import Any
 from registry import batch, bulk, dates, diff, in_force
 from registry.errors import InvalidDocumentError
 from registry.model import Agreement, DocumentRef, Standard, pick
+from registry.qualification import pathways
 from registry.qualification.outcomes import (
     _BY_CONDITION,
     _OUTCOME,
@@ -138,6 +139,8 @@ class Checker:
             kept.append((compiled, scope_notes))
         arrays = batch.batch([c for c, _ in kept])
         why, decided_by, verdicts = arrays.run(values)
+        held_standards = [h.standard for h in held if h.standard is not None]
+        pathways.recall(((h, c.standard) for h in held_standards for c, _ in kept), vocabulary)
         results = []
         memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
         bases: dict[tuple[str, str], Agreement | None] = {}
@@ -148,9 +151,10 @@ class Checker:
             if scope_notes and verdict == "qualifies":
                 verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
-            pathways = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
-            basis = _peer_review_notes(std, held, pathways, on, read, bases)
-            results.append(Result(std, verdict, raw, pathways, licences, scope_notes + basis))
+            routes = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
+            basis = _peer_review_notes(std, held, routes, on, read, bases)
+            results.append(Result(std, verdict, raw, routes, licences, scope_notes + basis))
+        pathways.keep()
         return Report(product, on, tuple(results), tuple(outside), tuple(notes))
 
     def _held(self, product: Mapping[str, Any], lineage: Sequence[str], on: dt.date) -> tuple[list[_Held], list[str]]:

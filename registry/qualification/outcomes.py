@@ -39,10 +39,11 @@ class _Test:
     high_in: bool | None = True
 
 
-def _test(constraint: Mapping[str, Any], param: Parameter | None) -> _Test:
+def _test(constraint: Mapping[str, Any], param: Parameter | None, parameter: str) -> _Test:
+    """Read a requirement, condition or scope limit on ``parameter`` (``param``: its definition, if known)."""
     if param is None:
-        unknown = Unknown(f"parameter {constraint['parameter']!r} is not known")
-        return _Test(constraint["parameter"], None, unknown, _UNKNOWN)
+        unknown = Unknown(f"parameter {parameter!r} is not known")
+        return _Test(parameter, None, unknown, _UNKNOWN)
     found = allowed(constraint, param)
     if isinstance(found, Interval):
         return _Test(
@@ -118,22 +119,29 @@ def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
     if hit is not None and hit[0] is std and hit[1] is vocabulary:
         return hit[2]
 
-    def lookup(pid: str) -> Parameter | None:
-        return vocabulary.parameter(std.category, pid)
+    found: dict[str, Parameter | None] = {}  # the standard's parameters, each looked up once
 
-    rules = tuple(
-        _Rule(
-            c,
-            _test({**c.requirement, "parameter": c.parameter}, lookup(c.parameter)),
-            tuple(_test(cond, lookup(cond["parameter"])) for cond in c.conditions),
-            c.methods,
-            _accepted(c.methods, lookup(c.parameter)),
-            c.mandatory,
+    def lookup(pid: str) -> Parameter | None:
+        if pid not in found:
+            found[pid] = vocabulary.parameter(std.category, pid)
+        return found[pid]
+
+    rules = []
+    for c in std.criteria:
+        param = lookup(c.parameter)
+        rules.append(
+            _Rule(
+                c,
+                _test(c.requirement, param, c.parameter),
+                tuple(_test(cond, lookup(cond["parameter"]), cond["parameter"]) for cond in c.conditions),
+                c.methods,
+                _accepted(c.methods, param) if c.methods else frozenset(),
+                c.mandatory,
+            )
         )
-        for c in std.criteria
-    )
-    scope = tuple(_test(limit, lookup(limit["parameter"])) for limit in std.raw["scope"].get("limits", ()))
-    compiled = _Compiled(std, rules, scope, tuple(c.id for c in std.criteria if c.mandatory))
+    limits = std.raw["scope"].get("limits", ())
+    scope = tuple(_test(limit, lookup(limit["parameter"]), limit["parameter"]) for limit in limits)
+    compiled = _Compiled(std, tuple(rules), scope, tuple(c.id for c in std.criteria if c.mandatory))
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
     _CACHE[key] = (std, vocabulary, compiled)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from registry import diff
+from registry import diff, kept
 from registry.model import Standard
 from registry.vocabulary import Vocabulary
 
@@ -60,20 +62,79 @@ class _Held:
 
 
 _DIFFS: dict[tuple[int, int, int], tuple[Standard, Standard, Vocabulary, tuple[str, ...], tuple[diff.Proof, ...]]] = {}
+_NEW: dict[str, Any] = {}  # worked out since last kept: kept key -> JSON
+_ASKED: set[str] = set()  # kept keys this process asked for already (a miss is not asked again: it is worked out)
+_NEW_LOCK = threading.Lock()
+
+
+def _kept_key(held: Standard, target: Standard, vocabulary: Vocabulary) -> str | None:
+    """Return the key a pathway's proofs are kept under across processes, if both contents are stored ones."""
+    if held.sha is None or target.sha is None:
+        return None
+    return f"{held.sha}:{target.sha}:{vocabulary.fingerprint}"
+
+
+def _kind() -> str:
+    return f"pathway:{kept.code()}"
+
+
+def _remember(held: Standard, target: Standard, vocabulary: Vocabulary, found: Any) -> None:
+    if len(_DIFFS) >= 2_000:
+        _DIFFS.clear()
+    _DIFFS[(id(held), id(target), id(vocabulary))] = (held, target, vocabulary, *found)
+
+
+def recall(pairs: Iterable[tuple[Standard, Standard]], vocabulary: Vocabulary) -> None:
+    """Bring the proofs kept by earlier processes for these (held, target) pairs into this process, so that
+    ``_recognised`` need not compare them again (one read of the kept store for a whole check)."""
+    wanted: dict[str, tuple[Standard, Standard]] = {}
+    for held, target in pairs:
+        key = _kept_key(held, target, vocabulary)
+        if key is not None and key not in _ASKED and _found(held, target, vocabulary) is None:
+            wanted[key] = (held, target)
+    if not wanted:
+        return
+    if len(_ASKED) > 100_000:
+        _ASKED.clear()
+    _ASKED.update(wanted)
+    for key, value in kept.store().get_many(_kind(), wanted).items():
+        held, target = wanted[key]
+        proofs = tuple(diff.Proof(c, reason, bool(unknown)) for c, reason, unknown in value["proofs"])
+        _remember(held, target, vocabulary, (tuple(value["covered"]), proofs))
+
+
+def keep() -> None:
+    """Keep the proofs worked out since the last call, for every later process."""
+    with _NEW_LOCK:
+        found = dict(_NEW)
+        _NEW.clear()
+    kept.store().put_many(_kind(), found)
+
+
+def _found(
+    held: Standard, target: Standard, vocabulary: Vocabulary
+) -> tuple[tuple[str, ...], tuple[diff.Proof, ...]] | None:
+    """Return what this process worked out (or recalled) for the pair, if anything."""
+    hit = _DIFFS.get((id(held), id(target), id(vocabulary)))
+    if hit is not None and hit[0] is held and hit[1] is target and hit[2] is vocabulary:
+        return hit[3], hit[4]
+    return None
 
 
 def _recognised(
     held: Standard, target: Standard, vocabulary: Vocabulary
 ) -> tuple[tuple[str, ...], tuple[diff.Proof, ...]]:
-    """Return the target's mandatory criteria a holder of ``held`` has covered, and the extra proof (kept)."""
-    key = (id(held), id(target), id(vocabulary))
-    hit = _DIFFS.get(key)
-    if hit is not None and hit[0] is held and hit[1] is target and hit[2] is vocabulary:
-        return hit[3], hit[4]
+    """Return the target's mandatory criteria a holder of ``held`` has covered, and the extra proof (kept in
+    this process, and across processes through ``recall`` and ``keep``)."""
+    known = _found(held, target, vocabulary)
+    if known is not None:
+        return known
     proofs = diff.compare(held, target, vocabulary).extra_proof("a")
     missing = {p.criterion for p in proofs}
     covered = tuple(c.id for c in target.criteria if c.mandatory and c.id not in missing)
-    if len(_DIFFS) >= 2_000:
-        _DIFFS.clear()
-    _DIFFS[key] = (held, target, vocabulary, covered, proofs)
+    _remember(held, target, vocabulary, (covered, proofs))
+    key = _kept_key(held, target, vocabulary)
+    if key is not None:
+        with _NEW_LOCK:
+            _NEW[key] = {"covered": list(covered), "proofs": [[p.criterion, p.reason, p.unknown] for p in proofs]}
     return covered, proofs

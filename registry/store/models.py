@@ -21,6 +21,10 @@ class StandardVersion(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("doc_id", "version", name="uq_standard_version"),
         Index("ix_standard_version_in_force", "category", "state", "in_force_from", "in_force_until", "content_sha256"),
+        # The reader's listing, read from the index alone (migration 0009).
+        Index(
+            "ix_standard_version_listing", "doc_id", "version", "state", "category", "content_sha256", "lock_version"
+        ),
     )
 
     pk: int | None = Field(default=None, primary_key=True)

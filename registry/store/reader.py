@@ -29,10 +29,10 @@ from sqlmodel import Session, col, select
 from registry import bulk
 from registry.catalog import Catalog, Entry
 from registry.errors import NotFoundError
-from registry.findings import Finding
+from registry.findings import Finding, blocking
 from registry.in_force import ADOPTED
 from registry.model import DocumentRef, Standard
-from registry.source import Reading, VersionInfo, in_force_on, pick_version
+from registry.source import Reading, VersionInfo, criteria_lines, in_force_on, pick_version
 from registry.store.models import AuditEntry, ContentSummary, Record, StandardVersion
 from registry.validation import Validator
 from registry.versions import version_key
@@ -40,7 +40,8 @@ from registry.versions import version_key
 FROZEN = (*sorted(ADOPTED), "withdrawn")  # states whose content never changes again
 FULL_READ_AFTER = 2_000  # audit entries: beyond this many since the last refresh, read everything again
 _CHUNK = 500
-SUMMARY_FORMAT = 2  # how ``VersionInfo.of`` summarises content: raise it when that changes
+SUMMARY_FORMAT = 3  # how ``VersionInfo.of`` summarises content: raise it when that changes
+CRITERIA_FORMAT = 1000 + SUMMARY_FORMAT  # the same table holds each content's ``criteria_lines`` (for a search)
 log = logging.getLogger(__name__)
 _DRAFT_WORK = ("create_draft", "update_draft", "save_work", "discard_work", "delete_draft", "verify", "send_back")
 
@@ -259,7 +260,7 @@ class StoreReader(Reading):
             ):
                 summaries[sha] = VersionInfo.from_content_summary(text, sha=sha)
         need = [sha for sha in need if sha not in summaries]
-        worked_out: list[VersionInfo] = []
+        worked_out: list[tuple[str, int, str]] = []
         for start in range(0, len(need), _CHUNK):
             for sha, content in conn.execute(
                 sa_select(col(StandardVersion.content_sha256), col(StandardVersion.content)).where(
@@ -267,8 +268,10 @@ class StoreReader(Reading):
                 )
             ):
                 if sha not in summaries:
-                    summaries[sha] = VersionInfo.of(json.loads(content), state="", sha=sha)
-                    worked_out.append(summaries[sha])
+                    data = json.loads(content)
+                    summaries[sha] = VersionInfo.of(data, state="", sha=sha)
+                    worked_out.append((sha, SUMMARY_FORMAT, summaries[sha].content_summary()))
+                    worked_out.append((sha, CRITERIA_FORMAT, criteria_lines(data)))
                     self.reads += 1
         if worked_out:
             self._remember(worked_out)
@@ -288,7 +291,6 @@ class StoreReader(Reading):
                 base.labels,
                 base.designation,
                 base.criteria_count,
-                base.criteria_text,
                 base.with_value,
                 base.verified,
                 base.complete,
@@ -297,10 +299,11 @@ class StoreReader(Reading):
         for doc_id in {r[0] for r in rows}:
             infos[doc_id].sort(key=lambda v: version_key(v.version))
 
-    def _remember(self, infos: Sequence[VersionInfo]) -> None:
-        """Store summaries worked out from content, for every process after this one (derived data: when
-        the database refuses, for example a writer holds it too long, the next reader works them out again)."""
-        rows = [{"sha256": v.sha, "format": SUMMARY_FORMAT, "summary": v.content_summary()} for v in infos]
+    def _remember(self, worked_out: Sequence[tuple[str, int, str]]) -> None:
+        """Store summaries (sha, format, text) worked out from content, for every process after this one (derived
+        data: when the database refuses, for example a writer holds it too long, the next reader works them out
+        again)."""
+        rows = [{"sha256": sha, "format": form, "summary": text} for sha, form, text in worked_out]
         insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         try:
             with self.engine.begin() as conn:
@@ -339,6 +342,33 @@ class StoreReader(Reading):
     def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
         """Return the documents of listed versions, parsed once per content hash."""
         return self._parse(infos)
+
+    def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
+        """Return the ``criteria_lines`` of listed versions by content hash: kept beside the summaries, not in
+        the listing (a listing of 10,000 standards read 42 MB of them, for a search only)."""
+        need = sorted({v.sha for v in infos})
+        found: dict[str, str] = {}
+        worked_out: list[tuple[str, int, str]] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(need), _CHUNK):
+                chunk = need[start : start + _CHUNK]
+                query = sa_select(col(ContentSummary.sha256), col(ContentSummary.summary)).where(
+                    col(ContentSummary.format) == CRITERIA_FORMAT, col(ContentSummary.sha256).in_(chunk)
+                )
+                found.update((sha, text) for sha, text in conn.execute(query))
+            missing = [sha for sha in need if sha not in found]
+            for start in range(0, len(missing), _CHUNK):
+                chunk = missing[start : start + _CHUNK]
+                query = sa_select(col(StandardVersion.content_sha256), col(StandardVersion.content)).where(
+                    col(StandardVersion.content_sha256).in_(chunk)
+                )
+                for sha, content in conn.execute(query):
+                    if sha not in found:
+                        found[sha] = criteria_lines(json.loads(content))
+                        worked_out.append((sha, CRITERIA_FORMAT, found[sha]))
+        if worked_out:
+            self._remember(worked_out)
+        return found
 
     def in_force(self, on: dt.date, doc_id: str | None = None) -> list[VersionInfo]:
         """Return the versions in force on a day (all standards, or one), by id, newest first."""
@@ -416,7 +446,7 @@ class StoreReader(Reading):
         if not isinstance(doc, dict):
             return [Finding("", "a criteria document is a JSON object")]
         kind, findings = validator.shape(doc)
-        if kind is None or findings:
+        if kind is None or blocking(findings):
             return findings
         if kind != "standard":
             return [Finding("/$schema", f"this is a {kind} document, not a criteria document")]
@@ -443,7 +473,7 @@ class StoreReader(Reading):
                         col(StandardVersion.content_sha256).in_(chunk)
                     )
                 )
-                parsed = {sha: Standard.from_json(json.loads(content)) for sha, content in rows}
+                parsed = {sha: Standard.from_json(json.loads(content), sha=sha) for sha, content in rows}
                 with self._lock:
                     self._parsed.update(parsed)
         found: list[Standard] = []

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
+from registry import diff
 from registry.catalog import Catalog
-from registry.qualification import Checker
+from registry.qualification import Checker, pathways
 from registry.source import FolderSource
 from registry.store import transfer
 from registry.store.reader import StoreReader
@@ -59,3 +63,60 @@ def test_new_versions_and_changed_agreements_are_seen(engine: Engine, validator:
     assert next(o for o in blue.criteria if o.criterion.id == "energy-seer").outcome == "fail"
     (path,) = blue.pathways
     assert "cec-blue-angel-cooperation-2007" not in {r.id for r in path.via}
+
+
+def _as_a_fresh_process() -> None:
+    """Forget what this process worked out (what a new worker or command-line call starts without)."""
+    pathways._DIFFS.clear()
+    pathways._ASKED.clear()
+    pathways._NEW.clear()
+
+
+def test_pathway_proofs_are_kept_for_the_next_process(
+    engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "cache"))
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
+    on = dt.date(2026, 11, 23)
+    _as_a_fresh_process()
+    first = Checker(StoreReader(engine), validator).check(product, on).as_json()
+    assert sum(len(r["pathways"]) for r in first["results"]) >= 2
+    assert (tmp_path / "cache" / "kept.sqlite3").is_file()
+
+    compared = []
+    real = diff.compare
+
+    def counted(*args: Any, **kwargs: Any) -> diff.Diff:
+        compared.append(args[:2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diff, "compare", counted)
+    _as_a_fresh_process()
+    again = Checker(StoreReader(engine), validator).check(product, on).as_json()
+    assert again == first
+    assert compared == []  # every pathway's proof came from the kept store, none was compared again
+
+    # Another vocabulary (a parameter added) is another fingerprint: the proofs are worked out again.
+    vocabulary = json.loads((STANDARDS / "vocabulary" / "room-air-conditioner.json").read_text())
+    vocabulary["parameters"].append(dict(vocabulary["parameters"][-1], id="zz.kept_test"))
+    (tmp_path / "vocabulary.json").write_text(json.dumps(vocabulary))
+    assert not transfer.import_paths(engine, validator, [tmp_path / "vocabulary.json"], actor="test").rejected
+    _as_a_fresh_process()
+    assert Checker(StoreReader(engine), validator).check(product, on).as_json()["results"]
+    assert compared
+
+
+def test_a_damaged_kept_store_is_worked_around(
+    engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "kept.sqlite3").write_bytes(b"not a database" * 100)
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
+    _as_a_fresh_process()
+    report = Checker(StoreReader(engine), validator).check(product, dt.date(2026, 11, 23)).as_json()
+    _as_a_fresh_process()
+    monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "other"))
+    assert Checker(StoreReader(engine), validator).check(product, dt.date(2026, 11, 23)).as_json() == report
