@@ -11,10 +11,12 @@ labels rotate over Blue Angel, Eco Mark, Korea Eco-label, Nordic Swan and EU Eco
 product (holding the China Environmental Label) has recognition pathways to three of five.
 
 Printed: the first listing ever (it stores each content's summary by hash), the first check in a
-fresh process (a subprocess: the listing from those summaries, then parsing, compiling and the
-pathway diffs), then median and p95 of warm checks of varied products, the same with the full JSON
-report built, and the reader's freshness query (the audit head, run before every check) as a
-baseline measured in the same run; last, the first check against a warm one (issue 16: <= 10x).
+fresh process (a subprocess: the listing of the product's categories from those summaries, then the
+standards' criteria as arrays and the pathway proofs, kept by content hash in the cache folder or, in
+the first process on a host, worked out by parsing, compiling and comparing), then median and p95
+of warm checks of varied products, the same with the full JSON report built, and the reader's
+freshness query (the audit head, run before every check) as a baseline measured in the same run;
+last, the first check against a warm one (issue 16: <= 10x).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from benchmarks.corpus import document
 from registry import canonical
 from registry.catalog import Catalog
 from registry.qualification import Checker
+from registry.source import Deferred
 from registry.store import audit, migrate, transfer
 from registry.store.engine import make_engine
 from registry.store.models import StandardVersion
@@ -120,15 +123,17 @@ def first_check(path: str) -> None:
     started = time.perf_counter()
     source.refresh()
     listed = time.perf_counter()
-    checker.check(product, ON)
+    report = checker.check(product, ON)
     done = time.perf_counter()
     engine.dispose()
+    standards = [r.standard for r in report.results]
     print(
         json.dumps(
             {
                 "refresh_ms": (listed - started) * 1000,
                 "check_ms": (done - listed) * 1000,
                 "total_ms": (done - started) * 1000,
+                "parsed": sum(not isinstance(s, Deferred) or s.loaded for s in standards),
             }
         )
     )
@@ -158,15 +163,16 @@ def main() -> None:
         print(f"registry: {stored} standard versions ({size:.0f} MiB on disk), filled in {filled:.1f} s")
 
         started = time.perf_counter()
-        StoreReader(engine).refresh()
+        StoreReader(engine).versions()
         print(
             f"first listing ever (reads every content, stores its summary by hash): "
             f"{(time.perf_counter() - started) * 1000:.0f} ms"
         )
 
         # A fresh process, as a new worker or a command-line call starts: imports done, nothing read yet. Its
-        # cache folder starts empty (what is kept across processes: pint's definitions, pathway proofs); the
-        # second process finds what the first kept there, as every process after the first on a host does.
+        # cache folder starts empty (what is kept across processes: pint's definitions, the standards' criteria
+        # laid out as arrays, pathway proofs); the second process finds what the first kept there, as every
+        # process after the first on a host does.
         cache = Path(tmp) / "cache"
 
         def fresh(mode: str) -> dict[str, float]:
@@ -195,12 +201,13 @@ def main() -> None:
         )
         print(
             f"first check in the first process on a host (cache folder empty): {cold['total_ms']:.0f} ms "
-            f"(the listing {cold['refresh_ms']:.0f} ms; parse, compile {len(results)} standards, diffs for "
-            f"pathways {cold['check_ms']:.0f} ms)"
+            f"(the freshness query {cold['refresh_ms']:.0f} ms; the listing of the category, parse, compile "
+            f"{len(results)} standards, diffs for pathways {cold['check_ms']:.0f} ms)"
         )
         print(
-            f"first check in a later fresh process (pathway proofs kept): {first['total_ms']:.0f} ms (the listing "
-            f"{first['refresh_ms']:.0f} ms; parse, compile, kept proofs {first['check_ms']:.0f} ms)"
+            f"first check in a later fresh process (criteria arrays and pathway proofs kept): "
+            f"{first['total_ms']:.0f} ms (the freshness query {first['refresh_ms']:.0f} ms; the listing of the "
+            f"category, kept arrays and proofs {first['check_ms']:.0f} ms; standards parsed: {first['parsed']})"
         )
 
         # Each run checks a different product (capacity and SEER vary), so nothing product-specific is reused.

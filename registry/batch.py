@@ -13,6 +13,7 @@ Tests numpy cannot do (enum and boolean choices) are done in Python, one by one.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,141 @@ def _comparator(flag: bool | None) -> int:
     return -1 if flag is None else int(flag)
 
 
+# One standard's tests as rows: its requirements (one per rule, in order) and its conditions (in rule order).
+# Parameters are numbered within the standard (``Block.params``); a batch maps them to its own columns.
+_TEST_FIELDS = [
+    ("kind", "i1"),
+    ("param", "i4"),
+    ("low", "f8"),
+    ("low_tol", "f8"),
+    ("low_in", "i1"),
+    ("high", "f8"),
+    ("high_tol", "f8"),
+    ("high_in", "i1"),
+]
+# "methods": the set of methods the rule accepts (an index into ``Block.method_sets``), -1: it names none.
+REQUIREMENT = np.dtype([*_TEST_FIELDS, ("mandatory", "?"), ("methods", "i4")])
+CONDITION_ROW = np.dtype([*_TEST_FIELDS, ("rule", "i4"), ("position", "i4")])
+_FORMAT = b"EB1"  # how a block is laid out as bytes: change it when the layout changes
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice test (done in Python): the parameter, the values it names, and whether they are excluded."""
+
+    parameter: str
+    values: frozenset[Any]
+    excluded: bool
+
+
+@dataclass(frozen=True)
+class Block:
+    """One standard's criteria as arrays, with the little a check reads besides (kept across processes by
+    content: see ``registry.qualification.outcomes.blocks``)."""
+
+    params: tuple[str, ...]
+    requirements: npt.NDArray[Any]  # REQUIREMENT rows, one per criterion in order
+    conditions: npt.NDArray[Any]  # CONDITION_ROW rows
+    choices: Mapping[tuple[str, int], Choice]  # ("r", rule) or ("c", condition row) -> the choice
+    method_sets: tuple[frozenset[str], ...]  # the sets of methods its rules accept (each set once)
+    mandatory: tuple[str, ...]  # the ids of the mandatory criteria
+    scope: tuple[Mapping[str, Any], ...]  # the scope's limits, as the document states them
+    complete: bool
+
+    @classmethod
+    def of(
+        cls, rules: Sequence[Any], mandatory: Sequence[str], scope: Sequence[Mapping[str, Any]], complete: bool
+    ) -> Block:
+        """Lay out compiled rules (objects with ``requirement``, ``conditions``, ``mandatory``, ``methods`` and
+        ``accepted``; tests with ``kind``, ``parameter``, bounds and ``allowed``)."""
+        params: dict[str, int] = {}
+        choices: dict[tuple[str, int], Choice] = {}
+        method_sets: dict[frozenset[str], int] = {}
+
+        def row(test: Any, where: tuple[str, int]) -> tuple[Any, ...]:
+            if test.kind == CHOICE:
+                choices[where] = Choice(test.parameter, test.allowed.values, test.allowed.excluded)
+            numeric = test.kind == INTERVAL
+            return (
+                test.kind,
+                params.setdefault(test.parameter, len(params)),
+                test.low if numeric else 0.0,
+                test.low_tol,
+                _comparator(test.low_in),
+                test.high if numeric else 0.0,
+                test.high_tol,
+                _comparator(test.high_in),
+            )
+
+        requirements: list[tuple[Any, ...]] = []
+        conditions: list[tuple[Any, ...]] = []
+        for i, rule in enumerate(rules):
+            methods = method_sets.setdefault(frozenset(rule.accepted), len(method_sets)) if rule.methods else -1
+            requirements.append((*row(rule.requirement, ("r", i)), rule.mandatory, methods))
+            for j, cond in enumerate(rule.conditions):
+                conditions.append((*row(cond, ("c", len(conditions))), i, j))
+        return cls(
+            params=tuple(params),
+            requirements=np.array(requirements, dtype=REQUIREMENT),
+            conditions=np.array(conditions, dtype=CONDITION_ROW),
+            choices=choices,
+            method_sets=tuple(method_sets),
+            mandatory=tuple(mandatory),
+            scope=tuple(scope),
+            complete=complete,
+        )
+
+    def to_bytes(self) -> bytes:
+        """Return the block as bytes: a JSON head, then the two arrays' rows (plain numbers, never pickles)."""
+        head = {
+            "params": list(self.params),
+            "rows": [len(self.requirements), len(self.conditions)],
+            "choices": [
+                [w, i, c.parameter, sorted(c.values, key=repr), c.excluded] for (w, i), c in self.choices.items()
+            ],
+            "method_sets": [sorted(m) for m in self.method_sets],
+            "mandatory": list(self.mandatory),
+            "scope": list(self.scope),
+            "complete": self.complete,
+        }
+        text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
+        return b"".join(
+            [_FORMAT, len(text).to_bytes(4, "little"), text, self.requirements.tobytes(), self.conditions.tobytes()]
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Block:
+        """Read a block written by ``to_bytes``; raises ValueError when the bytes are not one."""
+        if data[:3] != _FORMAT:
+            raise ValueError("not a block of this format")
+        size = int.from_bytes(data[3:7], "little")
+        try:
+            head = json.loads(data[7 : 7 + size])
+            n_req, n_cond = head["rows"]
+            start = 7 + size
+            end = start + n_req * REQUIREMENT.itemsize
+            if end + n_cond * CONDITION_ROW.itemsize != len(data):
+                raise ValueError("a block's rows do not fill it")
+            return cls(
+                params=tuple(head["params"]),
+                requirements=np.frombuffer(data, dtype=REQUIREMENT, count=n_req, offset=start),
+                conditions=np.frombuffer(data, dtype=CONDITION_ROW, count=n_cond, offset=end),
+                choices={(w, i): Choice(p, frozenset(v), x) for w, i, p, v, x in head["choices"]},
+                method_sets=tuple(frozenset(m) for m in head["method_sets"]),
+                mandatory=tuple(head["mandatory"]),
+                scope=tuple(head["scope"]),
+                complete=bool(head["complete"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a damaged block: {exc!r}") from exc
+
+
+def _joined(arrays: Sequence[npt.NDArray[Any]], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """Return arrays of one structured dtype end to end (as bytes: ``np.concatenate`` would compare their
+    dtypes field by field, once per array)."""
+    return np.frombuffer(b"".join(a.tobytes() for a in arrays), dtype=dtype)
+
+
 @dataclass
 class _Tests:
     """Flat arrays of tests (requirements or conditions)."""
@@ -55,21 +191,20 @@ class _Tests:
     high: Floats
     high_tol: Floats
     high_in: Ints
-    objects: list[Any]  # the tests themselves, for the choices done in Python
+    choices: Mapping[int, Choice]  # the choice tests, done in Python, by row
 
     @classmethod
-    def of(cls, tests: Sequence[Any]) -> _Tests:
-        numeric = [t.kind == INTERVAL for t in tests]
+    def of(cls, rows: npt.NDArray[Any], columns: Ints, choices: Mapping[int, Choice]) -> _Tests:
         return cls(
-            kind=np.array([t.kind for t in tests], dtype=np.int64),
-            column=np.array([_column(t.parameter) for t in tests], dtype=np.int64),
-            low=np.array([t.low if n else 0.0 for t, n in zip(tests, numeric, strict=True)], dtype=np.float64),
-            low_tol=np.array([t.low_tol for t in tests], dtype=np.float64),
-            low_in=np.array([_comparator(t.low_in) for t in tests], dtype=np.int64),
-            high=np.array([t.high if n else 0.0 for t, n in zip(tests, numeric, strict=True)], dtype=np.float64),
-            high_tol=np.array([t.high_tol for t in tests], dtype=np.float64),
-            high_in=np.array([_comparator(t.high_in) for t in tests], dtype=np.int64),
-            objects=list(tests),
+            kind=rows["kind"].astype(np.int64),
+            column=columns,
+            low=rows["low"],
+            low_tol=rows["low_tol"],
+            low_in=rows["low_in"].astype(np.int64),
+            high=rows["high"],
+            high_tol=rows["high_tol"],
+            high_in=rows["high_in"].astype(np.int64),
+            choices=choices,
         )
 
     def results(self, numbers: Floats, values: Mapping[str, Any]) -> Ints:
@@ -85,61 +220,87 @@ class _Tests:
         code[out] = _F
         code[missing] = _M
         code[self.kind >= DECLARATION] = _X
-        for i in np.flatnonzero(self.kind == CHOICE):
-            test = self.objects[i]
-            got = values.get(test.parameter)
+        for i, choice in self.choices.items():
+            got = values.get(choice.parameter)
             if got is None:
                 code[i] = _M
             else:
-                choice = test.allowed
                 code[i] = _T if (got.value in choice.values) != choice.excluded else _F
         return code
 
 
 @dataclass
 class Batch:
-    """Every criterion of a list of compiled standards, in order, as arrays."""
+    """Every criterion of a list of standards' blocks, in order, as arrays."""
 
-    compiled: Sequence[Any]
+    blocks: Sequence[Block]
     starts: Ints  # first rule of each standard; starts[-1] is the number of rules
     requirements: _Tests
-    rules: list[Any]
     mandatory: Bools
     has_methods: Bools
+    methods: Ints  # per rule, the set of methods it accepts (an index into ``method_sets``), -1: none named
+    method_sets: list[frozenset[str]]
     conditions: _Tests
     condition_rule: Ints  # the rule each condition belongs to (conditions in rule order)
     condition_position: Ints  # its place among its rule's conditions
     _accepts: dict[str, Bools] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, compiled: Sequence[Any]) -> Batch:
-        """Lay out the criteria of compiled standards (objects with ``rules``)."""
-        rules = [rule for c in compiled for rule in c.rules]
-        counts = [len(c.rules) for c in compiled]
+    def of(cls, blocks: Sequence[Block]) -> Batch:
+        """Lay the blocks of standards end to end."""
+        counts = [len(b.requirements) for b in blocks]
         starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
-        conditions, owner, position = [], [], []
-        for i, rule in enumerate(rules):
-            for j, cond in enumerate(rule.conditions):
-                conditions.append(cond)
-                owner.append(i)
-                position.append(j)
+        cond_starts = np.concatenate([[0], np.cumsum([len(b.conditions) for b in blocks], dtype=np.int64)])
+        req_columns, cond_columns = [], []
+        req_choices: dict[int, Choice] = {}
+        cond_choices: dict[int, Choice] = {}
+        method_sets: dict[frozenset[str], int] = {}
+        methods: list[Ints] = []
+        for b, first, first_cond in zip(blocks, starts.tolist(), cond_starts.tolist(), strict=False):
+            columns = np.array([_column(p) for p in b.params], dtype=np.int64)
+            req_columns.append(columns[b.requirements["param"]])
+            cond_columns.append(columns[b.conditions["param"]])
+            for (where, i), choice in b.choices.items():
+                if where == "r":
+                    req_choices[first + i] = choice
+                else:
+                    cond_choices[first_cond + i] = choice
+            local = np.array(
+                [method_sets.setdefault(m, len(method_sets)) for m in b.method_sets] + [-1], dtype=np.int64
+            )
+            methods.append(local[b.requirements["methods"]])  # -1 picks the -1 at the end
+        reqs = _joined([b.requirements for b in blocks], REQUIREMENT)
+        conds = _joined([b.conditions for b in blocks], CONDITION_ROW)
+        none = np.zeros(0, dtype=np.int64)
+        owner = (
+            np.concatenate(
+                [
+                    b.conditions["rule"].astype(np.int64) + first
+                    for b, first in zip(blocks, starts.tolist(), strict=False)
+                ]
+            )
+            if blocks
+            else none
+        )
         return cls(
-            compiled=compiled,
+            blocks=blocks,
             starts=starts,
-            requirements=_Tests.of([r.requirement for r in rules]),
-            rules=rules,
-            mandatory=np.array([r.mandatory for r in rules], dtype=np.bool_),
-            has_methods=np.array([bool(r.methods) for r in rules], dtype=np.bool_),
-            conditions=_Tests.of(conditions),
-            condition_rule=np.array(owner, dtype=np.int64),
-            condition_position=np.array(position, dtype=np.int64),
+            requirements=_Tests.of(reqs, np.concatenate(req_columns) if blocks else none, req_choices),
+            mandatory=reqs["mandatory"].astype(np.bool_),
+            has_methods=reqs["methods"] >= 0,
+            methods=np.concatenate(methods) if blocks else none,
+            method_sets=list(method_sets),
+            conditions=_Tests.of(conds, np.concatenate(cond_columns) if blocks else none, cond_choices),
+            condition_rule=owner,
+            condition_position=conds["position"].astype(np.int64),
         )
 
     def _accepting(self, method: str) -> Bools:
         """Return, per rule, whether it accepts values measured under a method (kept per method)."""
         found = self._accepts.get(method)
         if found is None:
-            found = np.array([method in r.accepted for r in self.rules], dtype=np.bool_)
+            accepts = np.array([method in m for m in self.method_sets] + [False], dtype=np.bool_)
+            found = accepts[self.methods]  # -1 (no method named) picks the False at the end
             self._accepts[method] = found
         return found
 
@@ -169,7 +330,7 @@ class Batch:
                     & ~self._accepting(got.method)
                 )
                 why[bad] = METHOD
-        decided_by = np.full(len(self.rules), -1, dtype=np.int64)
+        decided_by = np.full(len(self.mandatory), -1, dtype=np.int64)
         if len(self.condition_rule):
             cond = self.conditions.results(numbers, values)
             off = np.flatnonzero(cond != _T)
@@ -184,23 +345,23 @@ class Batch:
         s = self.starts
         failed, opened = fails[s[1:]] - fails[s[:-1]], open_[s[1:]] - open_[s[:-1]]
         verdicts = [
-            "fails" if f else "incomplete" if o or not c.standard.complete else "qualifies"
-            for f, o, c in zip(failed.tolist(), opened.tolist(), self.compiled, strict=True)
+            "fails" if f else "incomplete" if o or not b.complete else "qualifies"
+            for f, o, b in zip(failed.tolist(), opened.tolist(), self.blocks, strict=True)
         ]
         return why, decided_by, verdicts
 
 
-_BATCHES: dict[tuple[int, ...], tuple[Sequence[Any], Batch]] = {}
+_BATCHES: dict[tuple[int, ...], tuple[Sequence[Block], Batch]] = {}
 
 
-def batch(compiled: Sequence[Any]) -> Batch:
-    """Return the arrays of a list of compiled standards, built once per list."""
-    key = tuple(id(c) for c in compiled)
+def batch(blocks: Sequence[Block]) -> Batch:
+    """Return the arrays of a list of standards' blocks, built once per list."""
+    key = tuple(id(b) for b in blocks)
     hit = _BATCHES.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], compiled, strict=True)):
+    if hit is not None and all(a is b for a, b in zip(hit[0], blocks, strict=True)):
         return hit[1]
-    found = Batch.of(compiled)
+    found = Batch.of(blocks)
     if len(_BATCHES) >= 64:
         _BATCHES.clear()
-    _BATCHES[key] = (list(compiled), found)
+    _BATCHES[key] = (list(blocks), found)
     return found

@@ -1,11 +1,12 @@
 """Derived data kept across processes, by content hash: what a fresh process would otherwise work out again.
 
-Published content never changes, so what is derived from it (the extra proof one standard needs towards
-another, for one vocabulary) is the same in every process that meets it. It is kept in a SQLite file in the
-cache folder (``ECOLABEL_CACHE_DIR``), keyed by the content hashes, the vocabulary's fingerprint and the
-code's own fingerprint (``CODE``: a change to the registry's code or to pint starts afresh). Only JSON is kept,
-never code or pickles. It is a cache, not a record: when the file cannot be read or written the data is worked
-out again, and deleting the file loses nothing.
+Published content never changes, so what is derived from it (a standard's criteria laid out as arrays for the
+checker, the extra proof one standard needs towards another, for one vocabulary) is the same in every process
+that meets it. It is kept in a SQLite file in the cache folder (``ECOLABEL_CACHE_DIR``), keyed by the content
+hashes, the vocabulary's fingerprint and the code's own fingerprint (``code``: a change to the registry's code or
+to pint starts afresh). Only JSON and plain arrays of numbers are kept, never code or pickles. It is a cache,
+not a record: when the file cannot be read or written the data is worked out again, and deleting the file loses
+nothing.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class Kept:
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         """Return the kept values of the keys that have one."""
+        try:
+            return {key: json.loads(value) for key, value in self._get(kind, keys).items()}
+        except (ValueError, TypeError) as exc:  # a damaged file: work it out again
+            self._give_up(exc)
+            return {}
+
+    def get_bytes(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """Return the kept bytes of the keys that have some (the caller reads them as data and checks them)."""
+        return {key: value for key, value in self._get(kind, keys).items() if isinstance(value, bytes)}
+
+    def _get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         db = self._db()
         wanted = sorted(set(keys))
         found: dict[str, Any] = {}
@@ -85,19 +97,25 @@ class Kept:
                 chunk = wanted[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT key, value FROM kept WHERE kind = ? AND key IN ({marks})"
-                for key, value in db.execute(query, (kind, *chunk)):
-                    found[key] = json.loads(value)
-        except (sqlite3.Error, ValueError) as exc:  # a damaged file: work it out again
+                found.update(db.execute(query, (kind, *chunk)))
+        except sqlite3.Error as exc:  # a damaged file: work it out again
             self._give_up(exc)
             return {}
         return found
 
     def put_many(self, kind: str, values: Mapping[str, Any]) -> None:
-        """Keep values (a key kept already keeps its value: equal keys derive equal values)."""
+        """Keep values as JSON (a key kept already keeps its value: equal keys derive equal values)."""
+        self._put(kind, {key: json.dumps(value, ensure_ascii=False) for key, value in values.items()})
+
+    def put_bytes(self, kind: str, values: Mapping[str, bytes]) -> None:
+        """Keep bytes (data, never code: see ``get_bytes``)."""
+        self._put(kind, values)
+
+    def _put(self, kind: str, values: Mapping[str, str | bytes]) -> None:
         db = self._db()
         if db is None or not values:
             return
-        rows = [(kind, key, json.dumps(value, ensure_ascii=False)) for key, value in values.items()]
+        rows = [(kind, key, value) for key, value in values.items()]
         try:
             with db:
                 db.executemany("INSERT OR IGNORE INTO kept (kind, key, value) VALUES (?, ?, ?)", rows)

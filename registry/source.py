@@ -10,9 +10,10 @@ that was never stored, and no message names it.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -188,10 +189,57 @@ def pick_version(doc_id: str, version: str | None, infos: Sequence[VersionInfo],
 
 
 def in_force_on(infos: Iterable[VersionInfo], on: dt.date) -> list[VersionInfo]:
-    """Return, per standard, the adopted versions in force on a day (the one rule: ``in_force.current``)."""
-    keys = in_force.current_keys((v.doc_id, v.version, v.adopted, v.spans(on), v.in_force_until) for v in infos)
-    chosen = set(keys)
-    return [v for v in infos if (v.doc_id, v.version) in chosen]
+    """Return, per standard, the adopted versions in force on a day (the one rule: ``in_force.current_keys``),
+    by id, newest first."""
+    listed = list(infos)
+    by_key = {(v.doc_id, v.version): v for v in listed}
+    keys = in_force.current_keys((v.doc_id, v.version, v.adopted, v.spans(on), v.in_force_until) for v in listed)
+    return [by_key[k] for k in keys]
+
+
+class Deferred(Standard):
+    """A stored version known from its listing: what the listing says is here at once, the rest is read and
+    parsed when first asked for (``load``). A check of hundreds of standards whose criteria are kept as arrays
+    (``registry.qualification.outcomes.blocks``) parses none of them; a page that shows one parses that one."""
+
+    def __init__(self, info: VersionInfo, load: Callable[[], Standard]) -> None:
+        # Standard is a frozen dataclass: the fields are set in the instance's dict, as its own __init__ does.
+        self.__dict__.update(
+            id=info.doc_id,
+            version=info.version,
+            title=info.title,
+            kind=info.kind,
+            labels=info.labels,
+            category=info.category,
+            designation=info.designation,
+            sha=info.sha,
+            _listed_complete=info.complete,
+            _load=load,
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        """Read and parse the document on the first use of a field the listing does not hold."""
+        if name.startswith("__") or name in ("_load", "_listed_complete") or self.loaded:
+            raise AttributeError(name)
+        self.fill(self.__dict__["_load"]())
+        return getattr(self, name)
+
+    @property
+    def loaded(self) -> bool:
+        """Return whether the document has been read."""
+        return "criteria" in self.__dict__
+
+    def fill(self, full: Standard) -> None:
+        """Take the parsed document's fields (read once, by ``load`` or by a reader reading many at once)."""
+        if full.sha != self.__dict__["sha"]:
+            raise NotFoundError(f"{self.id}@{self.version} changed while it was read; try again")
+        for f in dataclasses.fields(Standard):
+            self.__dict__.setdefault(f.name, getattr(full, f.name))
+
+    @property
+    def complete(self) -> bool:
+        """Return whether every criterion of the official text is recorded (the listing says)."""
+        return bool(self.__dict__["_listed_complete"])
 
 
 class Source(Protocol):
@@ -221,8 +269,15 @@ class Source(Protocol):
     def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
         """Return one version (the published one when the version is omitted), or None."""
 
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the adopted versions of the categories whose own dates span the day."""
+    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
+        """Return the stored versions of the categories (drafts too: callers choose)."""
+
+    def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the documents of listed versions, parsed now or when first read beyond their listing."""
+
+    def current(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the versions of the categories in force on the day (``in_force_on``), by id, newest first;
+        a source may defer parsing them until more than their listing is read (``Deferred``)."""
 
     def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
         """Return the ``criteria_lines`` of listed versions, by content hash (what a search indexes)."""
@@ -275,10 +330,18 @@ class Reading(abc.ABC):
         except NotFoundError:
             return None
 
-    def adopted(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
-        """Return the adopted versions of the categories whose own dates span the day."""
+    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
+        """Return the stored versions of the categories (drafts too: callers choose)."""
         wanted = set(categories)
-        return self.parsed([v for v in self.versions() if v.category in wanted and v.adopted and v.spans(on)])
+        return [v for v in self.versions(drafts=True) if v.category in wanted]
+
+    def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the documents of listed versions, parsed now or when first read beyond their listing."""
+        return self.parsed(infos)
+
+    def current(self, categories: Sequence[str], on: dt.date) -> list[Standard]:
+        """Return the versions of the categories in force on the day (``in_force_on``), by id, newest first."""
+        return self.deferred(in_force_on([v for v in self.listed(categories) if v.adopted and v.spans(on)], on))
 
     def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
         """Return the ``criteria_lines`` of listed versions, by content hash (what a search indexes)."""

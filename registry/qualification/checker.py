@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import batch, bulk, dates, diff, in_force
-from registry.errors import InvalidDocumentError
+from registry.errors import InvalidDocumentError, NotFoundError
 from registry.model import Agreement, DocumentRef, Standard, pick
-from registry.qualification import pathways
+from registry.qualification import outcomes, pathways
 from registry.qualification.outcomes import (
     _BY_CONDITION,
     _OUTCOME,
@@ -20,9 +20,7 @@ from registry.qualification.outcomes import (
     _compiled,
     _condition,
     _condition_words,
-    _is_compiled,
     _Raw,
-    _Rule,
 )
 from registry.qualification.pathways import Pathway, Route, _Held, _recognised
 from registry.qualification.product import Declared, declared_values, validate_product
@@ -33,11 +31,11 @@ from registry.vocabulary import Vocabulary
 
 
 def _raw(
-    rules: Sequence[_Rule], why: Sequence[int], decided_by: Sequence[int], values: Mapping[str, Declared]
+    std: Standard, vocabulary: Vocabulary, why: Sequence[int], decided_by: Sequence[int], values: Mapping[str, Declared]
 ) -> list[_Raw]:
-    """Turn the array results of one standard into outcome entries."""
+    """Turn the array results of one standard into outcome entries (its criteria compiled now: when read)."""
     found: list[_Raw] = []
-    for rule, w, pos in zip(rules, why, decided_by, strict=True):
+    for rule, w, pos in zip(_compiled(std, vocabulary).rules, why, decided_by, strict=True):
         test = rule.conditions[pos] if w in _BY_CONDITION else None
         if test is not None:
             got = values.get(test.parameter)
@@ -103,10 +101,10 @@ class Checker:
         lineage = [c.id for c in vocabulary.lineage(category)]
         values = declared_values(product, vocabulary)
         held, notes = self._held(product, lineage, on)
-        standards = in_force.current(self.source.adopted(lineage, on), on)
+        standards = self.source.current(lineage, on)
         if not standards:
             notes.append(f"no adopted standard of {' / '.join(lineage)} is in force on {on.isoformat()}")
-        fresh = sum(not _is_compiled(std, vocabulary) for std in standards) > bulk.MANY
+        fresh = len(standards) - outcomes.has_blocks(standards, vocabulary) > bulk.MANY
         with bulk.building() if fresh else contextlib.nullcontext():
             return self._check(product, on, vocabulary, read, category, values, held, notes, standards)
 
@@ -123,10 +121,9 @@ class Checker:
         standards: Sequence[Standard],
     ) -> Report:
         outside, kept = [], []
-        for std in standards:
-            compiled = _compiled(std, vocabulary)
+        for std, block in zip(standards, outcomes.blocks(standards, vocabulary), strict=True):
             scope_notes, excluded = [], None
-            for test in compiled.scope:
+            for test in outcomes.scope_tests(std, block, vocabulary):
                 holds, got = _condition(test, values)
                 if holds is False:
                     excluded = _condition_words(test, got)
@@ -136,22 +133,21 @@ class Checker:
             if excluded is not None:
                 outside.append((std, f"outside the scope: {excluded}"))
                 continue
-            kept.append((compiled, scope_notes))
-        arrays = batch.batch([c for c, _ in kept])
+            kept.append((std, block, scope_notes))
+        arrays = batch.batch([block for _, block, _ in kept])
         why, decided_by, verdicts = arrays.run(values)
         held_standards = [h.standard for h in held if h.standard is not None]
-        pathways.recall(((h, c.standard) for h in held_standards for c, _ in kept), vocabulary)
+        pathways.recall(((h, std) for h in held_standards for std, _, _ in kept), vocabulary)
         results = []
         memo: dict[tuple[str, tuple[str, ...]], list[Route]] = {}
         bases: dict[tuple[str, str], Agreement | None] = {}
-        for i, ((compiled, scope_notes), verdict) in enumerate(zip(kept, verdicts, strict=True)):
-            std = compiled.standard
+        for i, ((std, block, scope_notes), verdict) in enumerate(zip(kept, verdicts, strict=True)):
             a, b = int(arrays.starts[i]), int(arrays.starts[i + 1])
-            raw = functools.partial(_raw, compiled.rules, why[a:b].tolist(), decided_by[a:b].tolist(), values)
+            raw = functools.partial(_raw, std, vocabulary, why[a:b].tolist(), decided_by[a:b].tolist(), values)
             if scope_notes and verdict == "qualifies":
                 verdict = "incomplete"  # a scope limit the product does not declare
             licences = tuple(h.licence_id for h in held if h.label in std.labels)
-            routes = tuple(self._pathways(std, held, on, standards, category, memo, read)) if held else ()
+            routes = tuple(self._pathways(std, block, held, on, standards, category, memo, read)) if held else ()
             basis = _peer_review_notes(std, held, routes, on, read, bases)
             results.append(Result(std, verdict, raw, routes, licences, scope_notes + basis))
         pathways.keep()
@@ -166,11 +162,12 @@ class Checker:
                 notes.append(f"licence {entry['licence_id']} ({entry['label']}) expired on {until}: no pathway from it")
                 continue
             if "standard" in entry:
-                std = self.source.standard(DocumentRef.from_json(entry["standard"]))
+                try:  # parsed only if its pathways' proofs are not kept
+                    (std,) = self.source.deferred([self.source.info(DocumentRef.from_json(entry["standard"]))])
+                except NotFoundError:
+                    std = None
             else:
-                own = [
-                    s for s in in_force.current(self.source.adopted(lineage, on), on) if s.labels == (entry["label"],)
-                ]
+                own = [s for s in self.source.current(lineage, on) if s.labels == (entry["label"],)]
                 std = own[0] if len(own) == 1 else None
                 if len(own) > 1:
                     notes.append(
@@ -211,6 +208,7 @@ class Checker:
     def _pathways(
         self,
         target: Standard,
+        block: batch.Block,
         held: Sequence[_Held],
         on: dt.date,
         standards: Sequence[Standard],
@@ -227,7 +225,7 @@ class Checker:
             routes = memo[key]
             if not routes:
                 continue
-            mandatory = _compiled(target, read.vocabulary).mandatory
+            mandatory = block.mandatory
             if h.standard is None:
                 proofs = tuple(
                     diff.Proof(cid, f"the standard {h.label} was granted under is not known") for cid in mandatory

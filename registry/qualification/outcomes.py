@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry import batch, render
+from registry import batch, kept, render
 from registry.model import Criterion, Parameter, Standard, pick
 from registry.qualification.product import Declared, _shown
 from registry.render import GE, LE
@@ -99,18 +99,11 @@ def _accepted(methods: frozenset[str], param: Parameter | None) -> frozenset[str
 class _Compiled:
     standard: Standard
     rules: tuple[_Rule, ...]
-    scope: tuple[_Test, ...]
     mandatory: tuple[str, ...]
 
 
 _CACHE: dict[tuple[int, int], tuple[Standard, Vocabulary, _Compiled]] = {}
 _CACHE_LIMIT = 20_000
-
-
-def _is_compiled(std: Standard, vocabulary: Vocabulary) -> bool:
-    """Return whether a standard is compiled for a vocabulary already (kept by ``_compiled``)."""
-    hit = _CACHE.get((id(std), id(vocabulary)))
-    return hit is not None and hit[0] is std and hit[1] is vocabulary
 
 
 def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
@@ -139,13 +132,73 @@ def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
                 c.mandatory,
             )
         )
-    limits = std.raw["scope"].get("limits", ())
-    scope = tuple(_test(limit, lookup(limit["parameter"]), limit["parameter"]) for limit in limits)
-    compiled = _Compiled(std, tuple(rules), scope, tuple(c.id for c in std.criteria if c.mandatory))
+    compiled = _Compiled(std, tuple(rules), tuple(c.id for c in std.criteria if c.mandatory))
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
     _CACHE[key] = (std, vocabulary, compiled)
     return compiled
+
+
+# --- blocks: what a check reads of each standard, kept across processes
+
+_BLOCKS: dict[tuple[int, int], tuple[Standard, Vocabulary, batch.Block]] = {}
+
+
+def _block_in_process(std: Standard, vocabulary: Vocabulary) -> batch.Block | None:
+    hit = _BLOCKS.get((id(std), id(vocabulary)))
+    return hit[2] if hit is not None and hit[0] is std and hit[1] is vocabulary else None
+
+
+def _keep_block(std: Standard, vocabulary: Vocabulary, block: batch.Block) -> None:
+    if len(_BLOCKS) >= _CACHE_LIMIT:
+        _BLOCKS.clear()
+    _BLOCKS[(id(std), id(vocabulary))] = (std, vocabulary, block)
+
+
+def has_blocks(standards: Iterable[Standard], vocabulary: Vocabulary) -> int:
+    """Return how many of the standards this process has the blocks of already."""
+    return sum(_block_in_process(std, vocabulary) is not None for std in standards)
+
+
+def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.Block]:
+    """Return each standard's criteria laid out for the checker (``batch.Block``): from this process, else as an
+    earlier process kept them (by content hash and vocabulary: ``registry.kept``), else compiled from the
+    document and kept. A standard read from a listing (``registry.source.Deferred``) is parsed only in the
+    last case."""
+    kind = f"block:{kept.code()}"
+    asked: dict[str, list[Standard]] = {}
+    for std in standards:
+        if _block_in_process(std, vocabulary) is None and std.sha is not None:
+            asked.setdefault(f"{std.sha}:{vocabulary.fingerprint}", []).append(std)
+    for key, data in kept.store().get_bytes(kind, asked).items() if asked else ():
+        try:
+            block = batch.Block.from_bytes(data)
+        except ValueError:
+            continue  # damaged: laid out again below
+        for std in asked[key]:
+            _keep_block(std, vocabulary, block)
+    found: list[batch.Block] = []
+    new: dict[str, bytes] = {}
+    for std in standards:
+        held = _block_in_process(std, vocabulary)
+        if held is None:
+            c = _compiled(std, vocabulary)
+            held = batch.Block.of(c.rules, c.mandatory, std.raw["scope"].get("limits", ()), std.complete)
+            _keep_block(std, vocabulary, held)
+            if std.sha is not None:
+                new[f"{std.sha}:{vocabulary.fingerprint}"] = held.to_bytes()
+        found.append(held)
+    if new:
+        kept.store().put_bytes(kind, new)
+    return found
+
+
+def scope_tests(std: Standard, block: batch.Block, vocabulary: Vocabulary) -> tuple[_Test, ...]:
+    """Return the tests of a standard's scope limits (read from its block: the document is not parsed)."""
+    return tuple(
+        _test(limit, vocabulary.parameter(std.category, limit["parameter"]), limit["parameter"])
+        for limit in block.scope
+    )
 
 
 # --- evaluation: outcomes first, their words only when asked for

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import threading
@@ -32,7 +33,7 @@ from registry.errors import NotFoundError
 from registry.findings import Finding, blocking
 from registry.in_force import ADOPTED
 from registry.model import DocumentRef, Standard
-from registry.source import Reading, VersionInfo, criteria_lines, in_force_on, pick_version
+from registry.source import Deferred, Reading, VersionInfo, criteria_lines, in_force_on, pick_version
 from registry.store.models import AuditEntry, ContentSummary, Record, StandardVersion
 from registry.validation import Validator
 from registry.versions import version_key
@@ -151,6 +152,10 @@ class StoreReader(Reading):
         self._lock = threading.RLock()
         self._head = -1
         self._infos: dict[str, list[VersionInfo]] = {}  # per standard, oldest first, drafts included
+        # The listing is read as it is asked for: one standard, the standards of some categories (a check), or
+        # all of them (a list page, a search). A standard in ``_infos`` has all its versions there.
+        self._whole = False  # every standard is in ``_infos``
+        self._categories: set[str] = set()  # categories every standard of which is in ``_infos``
         self._listing: list[VersionInfo] | None = []  # None: to be rebuilt when next listed
         self._stale: set[str] = set()  # standards changed since they were read (audit entries say which)
         self._records: dict[tuple[str, str], Entry] = {}
@@ -195,10 +200,40 @@ class StoreReader(Reading):
             for kind, doc_id, content in conn.execute(sa_select(*_RECORD_COLUMNS))
         }
         self._catalog = Catalog(self._records.values())
-        rows = conn.execute(sa_select(*_INFO_COLUMNS)).all()
-        infos: dict[str, list[VersionInfo]] = {}
-        self._store_infos(conn, rows, {}, infos)
-        self._infos, self._listing, self._stale = infos, None, set()
+        self._infos, self._listing, self._stale, self._whole, self._categories = {}, None, set(), False, set()
+
+    def _read_whole(self) -> None:
+        """Read every standard's listing (the first list page or search of a process)."""
+        if self._whole:
+            return
+        with self._lock, self.engine.connect() as conn:
+            if self._whole:
+                return
+            rows = conn.execute(sa_select(*_INFO_COLUMNS)).all()
+            known = {v.sha: v for versions in self._infos.values() for v in versions}
+            infos: dict[str, list[VersionInfo]] = {}
+            with bulk.building() if len(rows) > bulk.MANY else contextlib.nullcontext():
+                self._store_infos(conn, rows, known, infos)
+            self._infos, self._listing, self._stale, self._whole = infos, None, set(), True
+
+    def _read_categories(self, categories: Sequence[str]) -> None:
+        """Read the listing of every standard with a version in the categories (with all its versions)."""
+        wanted = sorted(set(categories) - self._categories)
+        if self._whole or not wanted:
+            return
+        with self._lock, self.engine.connect() as conn:
+            wanted = sorted(set(categories) - self._categories)
+            if self._whole or not wanted:
+                return
+            ids = sa_select(col(StandardVersion.doc_id)).where(col(StandardVersion.category).in_(wanted))
+            rows = conn.execute(sa_select(*_INFO_COLUMNS).where(col(StandardVersion.doc_id).in_(ids))).all()
+            known = {v.sha: v for versions in self._infos.values() for v in versions}
+            fresh: dict[str, list[VersionInfo]] = {}
+            self._store_infos(conn, rows, known, fresh)
+            infos = dict(self._infos)
+            infos.update(fresh)
+            self._infos, self._listing = infos, None
+            self._categories.update(wanted)
 
     def _read_changed(self, conn: Connection, after: int, head: int) -> None:
         changed = conn.execute(
@@ -224,11 +259,15 @@ class StoreReader(Reading):
             self._listing = None
 
     def _settle(self, doc_id: str | None) -> None:
-        """Read the stale standards a read needs (one standard, or all of them for a listing)."""
-        if not self._stale or (doc_id is not None and doc_id not in self._stale):
+        """Read the standards a read needs that are stale or not read yet (one standard, or every stale one)."""
+        unread = doc_id is not None and not self._whole and doc_id not in self._infos
+        if not unread and (not self._stale or (doc_id is not None and doc_id not in self._stale)):
             return
         with self._lock, self.engine.connect() as conn:
-            standards = sorted(self._stale if doc_id is None else {doc_id} & self._stale)
+            unread = doc_id is not None and not self._whole and doc_id not in self._infos
+            standards = sorted(
+                self._stale if doc_id is None else ({doc_id} & self._stale) | ({doc_id} if unread else set())
+            )
             fresh: dict[str, list[VersionInfo]] = {}  # new lists, swapped in per standard (none disappears)
             for start in range(0, len(standards), _CHUNK):
                 chunk = standards[start : start + _CHUNK]
@@ -323,6 +362,8 @@ class StoreReader(Reading):
     def versions(self, doc_id: str | None = None, *, drafts: bool = False) -> list[VersionInfo]:
         """Return stored versions (oldest first per standard); drafts only when allowed."""
         self._fresh()
+        if doc_id is None:
+            self._read_whole()
         self._settle(doc_id)
         if doc_id is not None:
             found = self._infos.get(doc_id, [])
@@ -342,6 +383,20 @@ class StoreReader(Reading):
     def parsed(self, infos: Sequence[VersionInfo]) -> list[Standard]:
         """Return the documents of listed versions, parsed once per content hash."""
         return self._parse(infos)
+
+    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
+        """Return the stored versions of the categories, drafts too (read for those categories only, if the
+        whole listing has not been read)."""
+        self._fresh()
+        self._settle(None)
+        self._read_categories(categories)
+        wanted = set(categories)
+        return [v for versions in self._infos.values() for v in versions if v.category in wanted]
+
+    def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
+        """Return the documents of listed versions: those not parsed yet as ``Deferred`` (read when first used
+        beyond their listing), kept by content hash like parsed ones."""
+        return self._parse(infos, defer=True)
 
     def criteria_texts(self, infos: Sequence[VersionInfo]) -> dict[str, str]:
         """Return the ``criteria_lines`` of listed versions by content hash: kept beside the summaries, not in
@@ -461,9 +516,15 @@ class StoreReader(Reading):
 
     # --- parsing, once per content hash
 
-    def _parse(self, infos: Iterable[VersionInfo]) -> list[Standard]:
+    def _parse(self, infos: Iterable[VersionInfo], *, defer: bool = False) -> list[Standard]:
         wanted = list(infos)
-        missing = sorted({v.sha for v in wanted if v.sha not in self._parsed})
+        with self._lock:
+            if defer:
+                group = tuple(wanted)
+                for v in wanted:
+                    if v.sha not in self._parsed:
+                        self._parsed[v.sha] = Deferred(v, functools.partial(self._load, v, group))
+            missing = [] if defer else sorted({v.sha for v in wanted if not _is_read(self._parsed.get(v.sha))})
         many = bulk.building() if len(missing) > bulk.MANY else contextlib.nullcontext()
         with many, Session(self.engine) as session:
             for start in range(0, len(missing), _CHUNK):
@@ -475,16 +536,32 @@ class StoreReader(Reading):
                 )
                 parsed = {sha: Standard.from_json(json.loads(content), sha=sha) for sha, content in rows}
                 with self._lock:
-                    self._parsed.update(parsed)
+                    for sha, std in parsed.items():
+                        held = self._parsed.get(sha)
+                        if isinstance(held, Deferred):
+                            held.fill(std)  # the same object: what holds it (compiled criteria) stays valid
+                        else:
+                            self._parsed[sha] = std
         found: list[Standard] = []
         with self._lock:
             for v in wanted:
-                std = self._parsed.get(v.sha)
-                if std is None:
+                kept = self._parsed.get(v.sha)
+                if kept is None or not (defer or _is_read(kept)):
                     raise NotFoundError(f"{v.doc_id}@{v.version} changed while it was read; try again")
                 self._parsed.move_to_end(v.sha)
-                found.append(std)
+                found.append(kept)
             self._working = max(self._working, len(wanted))
             while len(self._parsed) > max(self.parsed_limit, self._working):
                 self._parsed.popitem(last=False)
         return found
+
+    def _load(self, info: VersionInfo, group: Sequence[VersionInfo]) -> Standard:
+        """Read and parse a deferred document on its first use beyond the listing, and with it the others deferred
+        together that are not read yet (a report shows every standard of its check: they are read in chunks, not
+        one query each)."""
+        return self._parse([info, *group])[0]
+
+
+def _is_read(std: Standard | None) -> bool:
+    """Return whether a kept document has been read (a ``Deferred`` one may not be yet)."""
+    return std is not None and (not isinstance(std, Deferred) or std.loaded)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from registry import diff
+from registry import batch, diff
 from registry.catalog import Catalog
-from registry.qualification import Checker, pathways
-from registry.source import FolderSource
+from registry.qualification import Checker, outcomes, pathways
+from registry.source import Deferred, FolderSource
 from registry.store import transfer
 from registry.store.reader import StoreReader
 from registry.validation import Validator
@@ -70,6 +71,9 @@ def _as_a_fresh_process() -> None:
     pathways._DIFFS.clear()
     pathways._ASKED.clear()
     pathways._NEW.clear()
+    outcomes._BLOCKS.clear()
+    outcomes._CACHE.clear()
+    batch._BATCHES.clear()
 
 
 def test_pathway_proofs_are_kept_for_the_next_process(
@@ -105,6 +109,36 @@ def test_pathway_proofs_are_kept_for_the_next_process(
     _as_a_fresh_process()
     assert Checker(StoreReader(engine), validator).check(product, on).as_json()["results"]
     assert compared
+
+
+def test_a_fresh_process_checks_from_kept_blocks_without_parsing(
+    engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "cache"))
+    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
+    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
+    on = dt.date(2026, 11, 23)
+    _as_a_fresh_process()
+    first = Checker(StoreReader(engine), validator).check(product, on).as_json()
+    _as_a_fresh_process()
+    report = Checker(StoreReader(engine), validator).check(product, on)
+    standards = [r.standard for r in report.results]
+    assert len(standards) >= 3 and all(isinstance(s, Deferred) for s in standards)
+    assert not any(s.loaded for s in standards)  # type: ignore[attr-defined]
+    assert {r.verdict for r in report.results} == {r["verdict"] for r in first["results"]}
+    assert report.as_json() == first  # the report's details parse each standard when read
+    assert all(s.loaded for s in standards)  # type: ignore[attr-defined]
+
+    # Damaged kept blocks (the bytes of another format, or cut short) are laid out again from the documents.
+    with sqlite3.connect(tmp_path / "cache" / "kept.sqlite3") as db:
+        keys = [k for (k,) in db.execute("SELECT key FROM kept WHERE kind LIKE 'block:%'")]
+        assert len(keys) >= len(standards)
+        for i, key in enumerate(keys):
+            damage = "substr(value, 1, 40)" if i % 2 else "X'00'"
+            db.execute(f"UPDATE kept SET value = {damage} WHERE kind LIKE 'block:%' AND key = ?", (key,))
+    db.close()
+    _as_a_fresh_process()
+    assert Checker(StoreReader(engine), validator).check(product, on).as_json() == first
 
 
 def test_a_damaged_kept_store_is_worked_around(

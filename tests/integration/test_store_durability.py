@@ -124,7 +124,12 @@ def test_sigkill_during_import_never_leaves_a_partial_import(
             assert counts in (empty, complete), f"a partial import is visible: {counts}"
             outcomes["empty after kill" if counts == empty else "complete after kill"] += 1
             assert after["integrity"] == "ok" and after["chain"]
+            started = time.perf_counter()
             assert _import(url, paths, cache).wait() == 0, "re-running the import must complete"
+            if counts == empty:  # a whole import: the machine may be faster now than when calibrated (CI
+                # shares it), and a kill after the import has ended proves nothing, so the window follows it
+                whole = min(whole, time.perf_counter() - started)
+                startup = min(startup, 0.8 * whole)
             final = _state(url)
             assert {k: final[k] for k in empty} == complete and final["chain"] and final["integrity"] == "ok"
             outcomes["intact"] += 1

@@ -7,9 +7,13 @@ import json
 import random
 from typing import Any
 
+import pytest
+
 from benchmarks.corpus import document
+from registry import batch
 from registry.catalog import Catalog, Entry
-from registry.qualification import Checker, declared_values
+from registry.model import DocumentRef
+from registry.qualification import Checker, declared_values, outcomes
 from registry.qualification.outcomes import _compiled, _evaluate
 from registry.source import FolderSource
 from registry.validation import Validator
@@ -108,3 +112,36 @@ def test_batch_agrees_with_the_plain_rules(catalog: Catalog, validator: Validato
             )
             assert result.verdict == expected
     assert seen == {"pass", "fail", "unknown", "declaration", "not_applicable"}
+
+
+def test_blocks_read_back_from_bytes_evaluate_the_same(catalog: Catalog) -> None:
+    # What a fresh process reads from the kept store (registry.kept) answers exactly what was laid out.
+    docs = _standards()
+    full = Catalog([*catalog.entries, *(Entry(f"gen/{d['id']}", "standard", d) for d in docs)])
+    standards = [full.standard(DocumentRef(d["id"], d["version"])) for d in docs]
+    laid_out = outcomes.blocks(standards, full.vocabulary)
+    read_back = [batch.Block.from_bytes(b.to_bytes()) for b in laid_out]
+    for a, b in zip(laid_out, read_back, strict=True):
+        assert (a.params, a.choices, a.method_sets, a.mandatory, a.scope, a.complete) == (
+            b.params,
+            b.choices,
+            b.method_sets,
+            b.mandatory,
+            b.scope,
+            b.complete,
+        )
+        assert a.requirements.tobytes() == b.requirements.tobytes() and len(a.conditions) == len(b.conditions)
+    assert (
+        any(b.choices for b in laid_out)
+        and any(b.method_sets for b in laid_out)
+        and any(len(b.conditions) for b in laid_out)
+    )
+    rng = random.Random(11)
+    for _ in range(30):
+        values = declared_values(_product(rng, docs), full.vocabulary)
+        why, decided, verdicts = batch.Batch.of(laid_out).run(values)
+        why2, decided2, verdicts2 = batch.Batch.of(read_back).run(values)
+        assert (why.tolist(), decided.tolist(), verdicts) == (why2.tolist(), decided2.tolist(), verdicts2)
+    for damaged in (b"", b"EB1", laid_out[0].to_bytes()[:-1], b"XX" + laid_out[0].to_bytes()[2:]):
+        with pytest.raises(ValueError):
+            batch.Block.from_bytes(damaged)
