@@ -115,8 +115,9 @@ TABLE = (
     Setting(
         "ECOLABEL_CACHE_DIR",
         "~/.cache/ecolabel",
-        "Where derived data that outlives a process is kept: pint's parsed unit definitions, and recognition "
-        "pathways' extra proof by content hash (`kept.sqlite3`). If the folder is not writable, nothing is kept.",
+        "Where derived data that outlives a process is kept: pint's parsed unit definitions, and by content hash "
+        "(`kept.sqlite3`) each standard's criteria laid out for the checker and recognition pathways' extra "
+        "proof. If the folder is not writable, nothing is kept.",
     ),
     Setting("PORT", "5000", "`./run`: the port served on 127.0.0.1.", _positive),
     Setting("WORKERS", "4", "`./run`: gunicorn worker processes.", _positive),

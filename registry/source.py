@@ -269,8 +269,8 @@ class Source(Protocol):
     def standard(self, ref: DocumentRef, *, drafts: bool = False) -> Standard | None:
         """Return one version (the published one when the version is omitted), or None."""
 
-    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
-        """Return the stored versions of the categories (drafts too: callers choose)."""
+    def listed(self, categories: Sequence[str], *, drafts: bool = False) -> list[VersionInfo]:
+        """Return the stored versions of the categories; drafts only when allowed."""
 
     def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
         """Return the documents of listed versions, parsed now or when first read beyond their listing."""
@@ -330,10 +330,10 @@ class Reading(abc.ABC):
         except NotFoundError:
             return None
 
-    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
-        """Return the stored versions of the categories (drafts too: callers choose)."""
+    def listed(self, categories: Sequence[str], *, drafts: bool = False) -> list[VersionInfo]:
+        """Return the stored versions of the categories; drafts only when allowed."""
         wanted = set(categories)
-        return [v for v in self.versions(drafts=True) if v.category in wanted]
+        return [v for v in self.versions(drafts=drafts) if v.category in wanted]
 
     def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
         """Return the documents of listed versions, parsed now or when first read beyond their listing."""

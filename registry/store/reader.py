@@ -384,14 +384,19 @@ class StoreReader(Reading):
         """Return the documents of listed versions, parsed once per content hash."""
         return self._parse(infos)
 
-    def listed(self, categories: Sequence[str]) -> list[VersionInfo]:
-        """Return the stored versions of the categories, drafts too (read for those categories only, if the
-        whole listing has not been read)."""
+    def listed(self, categories: Sequence[str], *, drafts: bool = False) -> list[VersionInfo]:
+        """Return the stored versions of the categories; drafts only when allowed (the listing is read for
+        those categories only, unless the whole of it has been read)."""
         self._fresh()
         self._settle(None)
         self._read_categories(categories)
         wanted = set(categories)
-        return [v for versions in self._infos.values() for v in versions if v.category in wanted]
+        return [
+            v
+            for versions in self._infos.values()
+            for v in versions
+            if v.category in wanted and (drafts or v.state != "draft")
+        ]
 
     def deferred(self, infos: Sequence[VersionInfo]) -> list[Standard]:
         """Return the documents of listed versions: those not parsed yet as ``Deferred`` (read when first used

@@ -107,7 +107,7 @@ def test_a_check_reads_the_listing_of_its_categories_only(engine: Engine, valida
     categories = ["room-air-conditioner"]
     part = reader.StoreReader(engine)
     part.refresh()
-    listed = part.listed(categories)
+    listed = part.listed(categories, drafts=True)
     assert sorted(listed, key=lambda v: v.ref) == sorted(
         (v for v in everything if v.category in categories), key=lambda v: v.ref
     )
@@ -118,8 +118,11 @@ def test_a_check_reads_the_listing_of_its_categories_only(engine: Engine, valida
     # is read when named, and the whole listing, when asked for, is what a fresh reader lists.
     service.create_draft(engine, _draft("2030"), actor="test")
     service.publish(engine, validator, "de-uz-204", "2030", actor="test")
+    service.create_draft(engine, _draft("2031"), actor="test")
     part.refresh()
     assert ("de-uz-204", "2030", "published") in {(v.doc_id, v.version, v.state) for v in part.listed(categories)}
+    assert all(v.state != "draft" for v in part.listed(categories))
+    assert any(v.state == "draft" for v in part.listed(categories, drafts=True))
     other = next(v for v in everything if v.category not in categories)
     assert part.info(DocumentRef(other.doc_id, other.version), drafts=True) == other
     assert part.versions(drafts=True) == reader.StoreReader(engine).versions(drafts=True)
