@@ -41,7 +41,11 @@ def code() -> str:
 
 
 class Kept:
-    """One SQLite file of kept values: (kind, key) -> JSON."""
+    """One SQLite file of kept values: (kind, key) -> JSON or bytes, for the code that derived them (``code``).
+
+    Rows are stored under ``kind:code``. A process whose code differs from the one the file was last opened
+    with deletes the rows of other code (after an upgrade they are never read again), so the file holds what
+    one version of the code derived, not what every version ever did."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -64,6 +68,12 @@ class Kept:
                     "CREATE TABLE IF NOT EXISTS kept (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
                     " PRIMARY KEY (kind, key)) WITHOUT ROWID"
                 )
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                found = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+                if found is None or found[0] != code():
+                    with db:
+                        db.execute("DELETE FROM kept WHERE kind NOT LIKE ?", (f"%:{code()}",))
+                        db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('code', ?)", (code(),))
             except (OSError, sqlite3.Error) as exc:
                 self._give_up(exc)
                 return None
@@ -97,7 +107,7 @@ class Kept:
                 chunk = wanted[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT key, value FROM kept WHERE kind = ? AND key IN ({marks})"
-                found.update(db.execute(query, (kind, *chunk)))
+                found.update(db.execute(query, (f"{kind}:{code()}", *chunk)))
         except sqlite3.Error as exc:  # a damaged file: work it out again
             self._give_up(exc)
             return {}
@@ -115,7 +125,7 @@ class Kept:
         db = self._db()
         if db is None or not values:
             return
-        rows = [(kind, key, value) for key, value in values.items()]
+        rows = [(f"{kind}:{code()}", key, value) for key, value in values.items()]
         try:
             with db:
                 db.executemany("INSERT OR IGNORE INTO kept (kind, key, value) VALUES (?, ?, ?)", rows)

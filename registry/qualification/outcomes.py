@@ -165,7 +165,7 @@ def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.
     earlier process kept them (by content hash and vocabulary: ``registry.kept``), else compiled from the
     document and kept. A standard read from a listing (``registry.source.Deferred``) is parsed only in the
     last case."""
-    kind = f"block:{kept.code()}"
+    kind = "block"
     asked: dict[str, list[Standard]] = {}
     for std in standards:
         if _block_in_process(std, vocabulary) is None and std.sha is not None:

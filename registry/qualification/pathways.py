@@ -74,10 +74,6 @@ def _kept_key(held: Standard, target: Standard, vocabulary: Vocabulary) -> str |
     return f"{held.sha}:{target.sha}:{vocabulary.fingerprint}"
 
 
-def _kind() -> str:
-    return f"pathway:{kept.code()}"
-
-
 def _remember(held: Standard, target: Standard, vocabulary: Vocabulary, found: Any) -> None:
     if len(_DIFFS) >= 2_000:
         _DIFFS.clear()
@@ -97,7 +93,7 @@ def recall(pairs: Iterable[tuple[Standard, Standard]], vocabulary: Vocabulary) -
     if len(_ASKED) > 100_000:
         _ASKED.clear()
     _ASKED.update(wanted)
-    for key, value in kept.store().get_many(_kind(), wanted).items():
+    for key, value in kept.store().get_many("pathway", wanted).items():
         held, target = wanted[key]
         proofs = tuple(diff.Proof(c, reason, bool(unknown)) for c, reason, unknown in value["proofs"])
         _remember(held, target, vocabulary, (tuple(value["covered"]), proofs))
@@ -108,7 +104,7 @@ def keep() -> None:
     with _NEW_LOCK:
         found = dict(_NEW)
         _NEW.clear()
-    kept.store().put_many(_kind(), found)
+    kept.store().put_many("pathway", found)
 
 
 def _found(

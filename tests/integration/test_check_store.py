@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from registry import batch, diff
+from registry import batch, diff, kept
 from registry.catalog import Catalog
 from registry.qualification import Checker, outcomes, pathways
 from registry.source import Deferred, FolderSource
@@ -76,15 +76,23 @@ def _as_a_fresh_process() -> None:
     batch._BATCHES.clear()
 
 
-def test_pathway_proofs_are_kept_for_the_next_process(
+def _first_process(
     engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[dict[str, Any], dt.date, dict[str, Any]]:
+    """Import the bundled standards and check the example product in a first process with its own cache folder;
+    return the product, the day and the report."""
     monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "cache"))
     transfer.import_paths(engine, validator, [STANDARDS], actor="test")
     product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
     on = dt.date(2026, 11, 23)
     _as_a_fresh_process()
-    first = Checker(StoreReader(engine), validator).check(product, on).as_json()
+    return product, on, Checker(StoreReader(engine), validator).check(product, on).as_json()
+
+
+def test_pathway_proofs_are_kept_for_the_next_process(
+    engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product, on, first = _first_process(engine, validator, tmp_path, monkeypatch)
     assert sum(len(r["pathways"]) for r in first["results"]) >= 2
     assert (tmp_path / "cache" / "kept.sqlite3").is_file()
 
@@ -114,12 +122,7 @@ def test_pathway_proofs_are_kept_for_the_next_process(
 def test_a_fresh_process_checks_from_kept_blocks_without_parsing(
     engine: Engine, validator: Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "cache"))
-    transfer.import_paths(engine, validator, [STANDARDS], actor="test")
-    product = json.loads((ROOT / "examples" / "products" / "split-ac-r290-3.5kw.json").read_text())
-    on = dt.date(2026, 11, 23)
-    _as_a_fresh_process()
-    first = Checker(StoreReader(engine), validator).check(product, on).as_json()
+    product, on, first = _first_process(engine, validator, tmp_path, monkeypatch)
     _as_a_fresh_process()
     report = Checker(StoreReader(engine), validator).check(product, on)
     standards = [r.standard for r in report.results]
@@ -154,3 +157,18 @@ def test_a_damaged_kept_store_is_worked_around(
     _as_a_fresh_process()
     monkeypatch.setenv("ECOLABEL_CACHE_DIR", str(tmp_path / "other"))
     assert Checker(StoreReader(engine), validator).check(product, dt.date(2026, 11, 23)).as_json() == report
+
+
+def test_what_other_code_kept_is_dropped(tmp_path: Path) -> None:
+    # After an upgrade, what the old code derived is never read again: the first process of the new code
+    # deletes it, so the file does not grow with every version deployed.
+    path = tmp_path / "kept.sqlite3"
+    kept.Kept(path).put_many("pathway", {"a": 1})
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO kept (kind, key, value) VALUES ('pathway:0ld', 'b', '2')")
+        db.execute("UPDATE meta SET value = '0ld' WHERE name = 'code'")  # an older version opened it last
+    db.close()
+    assert kept.Kept(path).get_many("pathway", ["a", "b"]) == {"a": 1}
+    with sqlite3.connect(path) as db:
+        assert [k for (k,) in db.execute("SELECT kind FROM kept")] == [f"pathway:{kept.code()}"]
+    db.close()
