@@ -233,8 +233,8 @@ class Deferred(Standard):
         """Take the parsed document's fields (read once, by ``load`` or by a reader reading many at once)."""
         if full.sha != self.__dict__["sha"]:
             raise NotFoundError(f"{self.id}@{self.version} changed while it was read; try again")
-        for f in dataclasses.fields(Standard):
-            self.__dict__.setdefault(f.name, getattr(full, f.name))
+        found = {f.name: getattr(full, f.name) for f in dataclasses.fields(Standard) if f.name not in self.__dict__}
+        self.__dict__.update(found)  # at once: another thread sees every field or none of them
 
     @property
     def complete(self) -> bool:
