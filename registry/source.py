@@ -199,8 +199,9 @@ def in_force_on(infos: Iterable[VersionInfo], on: dt.date) -> list[VersionInfo]:
 
 class Deferred(Standard):
     """A stored version known from its listing: what the listing says is here at once, the rest is read and
-    parsed when first asked for (``load``). A check of hundreds of standards whose criteria are kept as arrays
-    (``registry.qualification.outcomes.blocks``) parses none of them; a page that shows one parses that one."""
+    parsed when first asked for (``load``: a reader reads the standards deferred together at once). A check of
+    hundreds of standards whose criteria are kept as arrays (``registry.qualification.outcomes.blocks``) parses
+    none of them; its report's words parse them all; a page of one standard (``get``) parses that one."""
 
     def __init__(self, info: VersionInfo, load: Callable[[], Standard]) -> None:
         # Standard is a frozen dataclass: the fields are set in the instance's dict, as its own __init__ does.

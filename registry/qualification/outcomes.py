@@ -165,12 +165,11 @@ def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.
     earlier process kept them (by content hash and vocabulary: ``registry.kept``), else compiled from the
     document and kept. A standard read from a listing (``registry.source.Deferred``) is parsed only in the
     last case."""
-    kind = "block"
     asked: dict[str, list[Standard]] = {}
     for std in standards:
         if _block_in_process(std, vocabulary) is None and std.sha is not None:
             asked.setdefault(f"{std.sha}:{vocabulary.fingerprint}", []).append(std)
-    for key, data in kept.store().get_bytes(kind, asked).items() if asked else ():
+    for key, data in kept.store().get_bytes("block", asked).items() if asked else ():
         try:
             block = batch.Block.from_bytes(data)
         except ValueError:
@@ -189,7 +188,7 @@ def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.
                 new[f"{std.sha}:{vocabulary.fingerprint}"] = held.to_bytes()
         found.append(held)
     if new:
-        kept.store().put_bytes(kind, new)
+        kept.store().put_bytes("block", new)
     return found
 
 

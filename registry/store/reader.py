@@ -2,9 +2,12 @@
 
 Every write appends audit entries in its own transaction, so the audit head says whether
 anything changed and the entries after it say what. ``StoreReader.refresh`` re-reads only the
-standards and records those entries name (a full read happens once, or after a large gap). Parsed
-standards are kept by content hash in one bounded LRU: a published version never changes, so the
-same content is parsed once and the checker's compiled criteria (kept per object) stay valid.
+standards and records those entries name (a full read happens once, or after a large gap). The
+listing of standards is read as it is asked for: one standard, the categories of a check, or the
+whole of it for a list page or a search. Parsed standards are kept by content hash in one bounded
+LRU: a published version never changes, so the same content is parsed once and the checker's
+compiled criteria (kept per object) stay valid. A check's standards are kept as ``Deferred``: read
+and parsed, all of them together, when first used beyond their listing.
 """
 
 from __future__ import annotations
