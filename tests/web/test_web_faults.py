@@ -41,12 +41,12 @@ def small_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
 
 
 def fill(folder: Path) -> None:
-    """Write a filler file until the disk is full."""
-    with (folder / "filler").open("wb") as f:
+    """Write a filler file until the disk is full (unbuffered: a buffered file would try the bytes that did not
+    fit again when closed, and fail there, depending on where the disk's last free block fell)."""
+    with (folder / "filler").open("wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)
-                f.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
 
