@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from registry.identity import ByIdentity
+
 # Test kinds, as in registry.qualification.
 INTERVAL, CHOICE, DECLARATION, UNKNOWN = range(4)
 # Why an outcome is what it is, as in registry.qualification.
@@ -240,7 +242,6 @@ class Batch:
     starts: Ints  # first rule of each standard; starts[-1] is the number of rules
     requirements: _Tests
     mandatory: Bools
-    has_methods: Bools
     methods: Ints  # per rule, the set of methods it accepts (an index into ``method_sets``), -1: none named
     method_sets: list[frozenset[str]]
     conditions: _Tests
@@ -290,7 +291,6 @@ class Batch:
             starts=starts,
             requirements=_Tests.of(reqs, np.concatenate(req_columns) if blocks else none, req_choices),
             mandatory=reqs["mandatory"].astype(np.bool_),
-            has_methods=reqs["methods"] >= 0,
             methods=np.concatenate(methods) if blocks else none,
             method_sets=list(method_sets),
             conditions=_Tests.of(conds, np.concatenate(cond_columns) if blocks else none, cond_choices),
@@ -328,7 +328,7 @@ class Batch:
             if got.method is not None and pid in _PARAMS:
                 bad = (
                     (req.column == _PARAMS[pid])
-                    & self.has_methods
+                    & (self.methods >= 0)
                     & (req.kind <= CHOICE)
                     & ~self._accepting(got.method)
                 )
@@ -354,17 +354,13 @@ class Batch:
         return why, decided_by, verdicts
 
 
-_BATCHES: dict[tuple[int, ...], tuple[Sequence[Block], Batch]] = {}
+_BATCHES: ByIdentity[Batch] = ByIdentity(64)
 
 
 def batch(blocks: Sequence[Block]) -> Batch:
     """Return the arrays of a list of standards' blocks, built once per list."""
-    key = tuple(id(b) for b in blocks)
-    hit = _BATCHES.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], blocks, strict=True)):
-        return hit[1]
-    found = Batch.of(blocks)
-    if len(_BATCHES) >= 64:
-        _BATCHES.clear()
-    _BATCHES[key] = (list(blocks), found)
+    found = _BATCHES.get(*blocks)
+    if found is None:
+        found = Batch.of(blocks)
+        _BATCHES.put(tuple(blocks), found)
     return found

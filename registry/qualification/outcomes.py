@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import batch, kept, render
+from registry.identity import ByIdentity
 from registry.model import Criterion, Parameter, Standard, pick
 from registry.qualification.product import Declared, _shown
 from registry.render import GE, LE
@@ -102,15 +103,13 @@ class _Compiled:
     mandatory: tuple[str, ...]
 
 
-_CACHE: dict[tuple[int, int], tuple[Standard, Vocabulary, _Compiled]] = {}
-_CACHE_LIMIT = 20_000
+_CACHE: ByIdentity[_Compiled] = ByIdentity(20_000)  # by (standard, vocabulary)
 
 
 def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
-    key = (id(std), id(vocabulary))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is std and hit[1] is vocabulary:
-        return hit[2]
+    hit = _CACHE.get(std, vocabulary)
+    if hit is not None:
+        return hit
 
     found: dict[str, Parameter | None] = {}  # the standard's parameters, each looked up once
 
@@ -133,31 +132,18 @@ def _compiled(std: Standard, vocabulary: Vocabulary) -> _Compiled:
             )
         )
     compiled = _Compiled(std, tuple(rules), tuple(c.id for c in std.criteria if c.mandatory))
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[key] = (std, vocabulary, compiled)
+    _CACHE.put((std, vocabulary), compiled)
     return compiled
 
 
 # --- blocks: what a check reads of each standard, kept across processes
 
-_BLOCKS: dict[tuple[int, int], tuple[Standard, Vocabulary, batch.Block]] = {}
-
-
-def _block_in_process(std: Standard, vocabulary: Vocabulary) -> batch.Block | None:
-    hit = _BLOCKS.get((id(std), id(vocabulary)))
-    return hit[2] if hit is not None and hit[0] is std and hit[1] is vocabulary else None
-
-
-def _keep_block(std: Standard, vocabulary: Vocabulary, block: batch.Block) -> None:
-    if len(_BLOCKS) >= _CACHE_LIMIT:
-        _BLOCKS.clear()
-    _BLOCKS[(id(std), id(vocabulary))] = (std, vocabulary, block)
+_BLOCKS: ByIdentity[batch.Block] = ByIdentity(20_000)  # by (standard, vocabulary)
 
 
 def has_blocks(standards: Iterable[Standard], vocabulary: Vocabulary) -> int:
     """Return how many of the standards this process has the blocks of already."""
-    return sum(_block_in_process(std, vocabulary) is not None for std in standards)
+    return sum(_BLOCKS.get(std, vocabulary) is not None for std in standards)
 
 
 def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.Block]:
@@ -167,7 +153,7 @@ def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.
     last case."""
     asked: dict[str, list[Standard]] = {}
     for std in standards:
-        if _block_in_process(std, vocabulary) is None and std.sha is not None:
+        if _BLOCKS.get(std, vocabulary) is None and std.sha is not None:
             asked.setdefault(f"{std.sha}:{vocabulary.fingerprint}", []).append(std)
     for key, data in kept.store().get_bytes("block", asked).items() if asked else ():
         try:
@@ -175,15 +161,15 @@ def blocks(standards: Sequence[Standard], vocabulary: Vocabulary) -> list[batch.
         except ValueError:
             continue  # damaged: laid out again below
         for std in asked[key]:
-            _keep_block(std, vocabulary, block)
+            _BLOCKS.put((std, vocabulary), block)
     found: list[batch.Block] = []
     new: dict[str, bytes] = {}
     for std in standards:
-        held = _block_in_process(std, vocabulary)
+        held = _BLOCKS.get(std, vocabulary)
         if held is None:
             c = _compiled(std, vocabulary)
             held = batch.Block.of(c.rules, c.mandatory, std.raw["scope"].get("limits", ()), std.complete)
-            _keep_block(std, vocabulary, held)
+            _BLOCKS.put((std, vocabulary), held)
             if std.sha is not None:
                 new[f"{std.sha}:{vocabulary.fingerprint}"] = held.to_bytes()
         found.append(held)

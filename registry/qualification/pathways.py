@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import diff, kept
+from registry.identity import ByIdentity
 from registry.model import Standard
 from registry.vocabulary import Vocabulary
 
@@ -61,7 +62,7 @@ class _Held:
     standard: Standard | None
 
 
-_DIFFS: dict[tuple[int, int, int], tuple[Standard, Standard, Vocabulary, tuple[str, ...], tuple[diff.Proof, ...]]] = {}
+_DIFFS: ByIdentity[tuple[tuple[str, ...], tuple[diff.Proof, ...]]] = ByIdentity(2_000)  # (held, target, vocabulary)
 _NEW: dict[str, Any] = {}  # worked out since last kept: kept key -> JSON
 _ASKED: set[str] = set()  # kept keys this process asked for already (a miss is not asked again: it is worked out)
 _NEW_LOCK = threading.Lock()
@@ -74,10 +75,10 @@ def _kept_key(held: Standard, target: Standard, vocabulary: Vocabulary) -> str |
     return f"{held.sha}:{target.sha}:{vocabulary.fingerprint}"
 
 
-def _remember(held: Standard, target: Standard, vocabulary: Vocabulary, found: Any) -> None:
-    if len(_DIFFS) >= 2_000:
-        _DIFFS.clear()
-    _DIFFS[(id(held), id(target), id(vocabulary))] = (held, target, vocabulary, *found)
+def _remember(
+    held: Standard, target: Standard, vocabulary: Vocabulary, found: tuple[tuple[str, ...], tuple[diff.Proof, ...]]
+) -> None:
+    _DIFFS.put((held, target, vocabulary), found)
 
 
 def recall(pairs: Iterable[tuple[Standard, Standard]], vocabulary: Vocabulary) -> None:
@@ -111,10 +112,7 @@ def _found(
     held: Standard, target: Standard, vocabulary: Vocabulary
 ) -> tuple[tuple[str, ...], tuple[diff.Proof, ...]] | None:
     """Return what this process worked out (or recalled) for the pair, if anything."""
-    hit = _DIFFS.get((id(held), id(target), id(vocabulary)))
-    if hit is not None and hit[0] is held and hit[1] is target and hit[2] is vocabulary:
-        return hit[3], hit[4]
-    return None
+    return _DIFFS.get(held, target, vocabulary)
 
 
 def _recognised(
